@@ -1,0 +1,228 @@
+"""Getting CIFAR10 for the lessons: find it, download it, or stand in for it.
+
+`cifar10(train, args)` is the one call a lesson makes. It returns
+torchvision's own `CIFAR10` dataset when the real data is under `data/`
+(or `--data-root`), downloads it when it is not, and falls back to the
+tiny stand-in set, with a one-line notice, when the download cannot be had.
+
+The tiny set is made here, on the spot, with no download: ten classes named
+like CIFAR10's, 32x32 RGB pictures, the same `.data` / `.targets` /
+`.classes` layout as torchvision's CIFAR10. It is NOT CIFAR10: each class is a
+simple coloured pattern (stripes, a disk, a cross...) so that a network
+learns it in a few steps. Tests always use it.
+"""
+import os
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from common import LessonError, _shown
+
+CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
+           "dog", "frog", "horse", "ship", "truck")
+
+# The official archive, as torchvision knows it.
+ARCHIVE_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+ARCHIVE_NAME = "cifar-10-python.tar.gz"
+ARCHIVE_MD5 = "c58f30108f718f92721af3b95e74349a"
+ARCHIVE_BYTES = 170_498_071
+BATCH_FOLDER = "cifar-10-batches-py"
+# Seconds without an answer before a download gives up.
+NETWORK_TIMEOUT = 10
+
+
+class DownloadFailed(Exception):
+    """The network could not deliver the file; the caller may fall back."""
+
+
+# data roots whose download already failed in this run: tried (and said) once
+_unreachable = set()
+
+
+def cifar10(train, args, transform=None):
+    """The CIFAR10 split a lesson asked for (`--data-root`, `--tiny`).
+
+    `transform` defaults to `ToTensor()`, as in the video.
+    """
+    if transform is None:
+        import torchvision.transforms as T
+        transform = T.ToTensor()
+    split = "train" if train else "test"
+    if args.tiny:
+        dataset = TinyCIFAR10(train=train, transform=transform)
+        print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images "
+              "(made by the project, NOT CIFAR10; drop --tiny to use the real data)")
+        return dataset
+    root = Path(args.data_root).resolve()
+    if root in _unreachable:
+        dataset = TinyCIFAR10(train=train, transform=transform)
+        print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images (CIFAR10 unavailable, see above)")
+        return dataset
+    try:
+        dataset = real_cifar10(root, train, transform)
+    except DownloadFailed as reason:
+        _unreachable.add(root)
+        print(f"Notice: CIFAR10 is not under {_shown(args.data_root)} and could not be downloaded "
+              f"({reason}); using the tiny stand-in set instead (NOT CIFAR10). To get the real data, "
+              f"place {ARCHIVE_NAME} ({ARCHIVE_BYTES:,} bytes, md5 {ARCHIVE_MD5}) from {ARCHIVE_URL} "
+              f"in {_shown(args.data_root)} and run again.")
+        dataset = TinyCIFAR10(train=train, transform=transform)
+        print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images")
+        return dataset
+    print(f"Data: CIFAR10 {split} split, {len(dataset)} images from "
+          f"{_shown(Path(args.data_root) / BATCH_FOLDER)}")
+    return dataset
+
+
+def real_cifar10(root, train, transform):
+    """torchvision's CIFAR10 from `root`: extracted, unpacked from a hand-placed
+    archive, or downloaded. Raises DownloadFailed when the network fails."""
+    from torchvision.datasets import CIFAR10
+
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / BATCH_FOLDER).is_dir():
+        archive = root / ARCHIVE_NAME
+        if not archive.is_file():
+            download_archive(root)
+        unpack_archive(archive, root)
+    return CIFAR10(str(root), train=train, transform=transform, download=False)
+
+
+def download_archive(root):
+    """Fetch the CIFAR10 archive into `root`, with a progress bar.
+
+    Bytes go to a `.part` file that becomes the archive only once its md5 is
+    right, so a download cut off halfway is never taken for the real thing.
+    """
+    from torchvision.datasets import utils as tv_utils
+    from tqdm import tqdm
+
+    target = root / ARCHIVE_NAME
+    partial = target.with_name(target.name + ".part")
+    print(f"Downloading {ARCHIVE_URL} ({ARCHIVE_BYTES / 1e6:.0f} MB) to {_shown(root)}")
+    request = urllib.request.Request(ARCHIVE_URL, headers={"User-Agent": "pytorch/vision"})
+    try:
+        with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT) as response, \
+                open(partial, "wb") as out, \
+                tqdm(total=response.length, unit="B", unit_scale=True, desc=ARCHIVE_NAME) as bar:
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+                bar.update(len(chunk))
+    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as error:
+        partial.unlink(missing_ok=True)
+        reason = getattr(error, "reason", error)
+        raise DownloadFailed(f"download failed: {reason}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if not tv_utils.check_integrity(str(partial), ARCHIVE_MD5):
+        partial.unlink(missing_ok=True)
+        raise DownloadFailed("the download arrived incomplete or damaged (md5 mismatch)")
+    os.replace(partial, target)
+
+
+def unpack_archive(archive, root):
+    from torchvision.datasets import utils as tv_utils
+
+    if not tv_utils.check_integrity(str(archive), ARCHIVE_MD5):
+        raise LessonError(f"{_shown(archive)} is damaged or incomplete (expected {ARCHIVE_BYTES:,} bytes, "
+                          f"md5 {ARCHIVE_MD5}): delete it and run again to download it, "
+                          f"or place a good copy from {ARCHIVE_URL} there")
+    print(f"Unpacking {_shown(archive)} ...")
+    tv_utils.extract_archive(str(archive), str(root))
+
+
+# ---------------------------------------------------------------- tensors
+def as_tensors(dataset, device="cpu"):
+    """The whole split as two tensors, made once: images [N,3,32,32] in [0,1]
+    (what ToTensor gives, laid out channels_last) and labels [N].
+
+    Converting 10,000 PIL images one by one costs more than training on them;
+    doing it once, in one tensor operation, costs a fraction of a second.
+    """
+    pixels = torch.from_numpy(np.asarray(dataset.data)).to(device)       # [N,32,32,3] uint8
+    # NHWC in memory seen as NCHW is exactly the channels_last layout.
+    images = pixels.permute(0, 3, 1, 2).float().div_(255)
+    labels = torch.as_tensor(dataset.targets, dtype=torch.long, device=device)
+    return images, labels
+
+
+# ---------------------------------------------------------------- tiny set
+TINY_IMAGES_PER_CLASS = {"train": 20, "test": 10}
+
+# One colour per class, far enough apart that colour alone tells them apart.
+_PALETTE = np.array([
+    [230, 60, 50], [240, 150, 40], [235, 225, 60], [120, 210, 70], [50, 170, 120],
+    [60, 200, 220], [60, 110, 230], [140, 80, 220], [220, 90, 200], [235, 235, 235],
+], dtype=np.float32)
+
+
+def _class_mask(label, yy, xx, shift, cy, cx):
+    """Where class `label`'s pattern is drawn, as a boolean 32x32 array."""
+    dy, dx = yy - cy, xx - cx
+    r2 = dy ** 2 + dx ** 2
+    return [
+        ((yy + shift) // 4) % 2 == 0,                            # horizontal stripes
+        ((xx + shift) // 4) % 2 == 0,                            # vertical stripes
+        ((xx + yy + shift) // 4) % 2 == 0,                       # diagonal stripes
+        ((yy + shift) // 8 + (xx + shift) // 8) % 2 == 0,        # checkerboard
+        r2 < 64,                                                 # disk
+        (r2 > 30) & (r2 < 90),                                   # ring
+        (abs(dy) < 3) | (abs(dx) < 3),                           # cross
+        np.maximum(abs(dy), abs(dx)) // 3 == 3,                  # square outline
+        (dx < dy) & (abs(dy) < 10) & (abs(dx) < 10),             # triangle
+        ((yy + shift) % 8 < 3) & ((xx + shift) % 8 < 3),         # dots
+    ][label]
+
+
+def make_tiny_images(train, seed=0):
+    """Deterministic pictures and labels: uint8 [N,32,32,3] and a list of ints."""
+    split = "train" if train else "test"
+    rng = np.random.default_rng([seed, 1 if train else 2])
+    yy, xx = np.mgrid[0:32, 0:32]
+    images, labels = [], []
+    for label in range(len(CLASSES)):
+        for _ in range(TINY_IMAGES_PER_CLASS[split]):
+            shift = rng.integers(0, 8)
+            cy, cx = rng.integers(12, 21, size=2)
+            mask = _class_mask(label, yy, xx, shift, cy, cx)[..., None]
+            background = rng.uniform(20, 90, size=3).astype(np.float32)
+            colour = _PALETTE[label] * rng.uniform(0.8, 1.0)
+            picture = np.where(mask, colour, background) + rng.normal(0, 12, size=(32, 32, 3))
+            images.append(np.clip(picture, 0, 255).astype(np.uint8))
+            labels.append(label)
+    order = rng.permutation(len(labels))
+    return np.stack(images)[order], [labels[i] for i in order]
+
+
+class TinyCIFAR10(torch.utils.data.Dataset):
+    """The tiny stand-in: CIFAR10's layout and class names, simple pictures.
+
+    Same interface as torchvision's CIFAR10: `.data` is uint8 [N,32,32,3],
+    `.targets` a list of ints, items are (transform(PIL image), label).
+    """
+
+    classes = list(CLASSES)
+
+    def __init__(self, train=True, transform=None, target_transform=None, seed=0):
+        self.train = train
+        self.transform = transform
+        self.target_transform = target_transform
+        self.data, self.targets = make_tiny_images(train, seed)
+        self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, index):
+        image, target = Image.fromarray(self.data[index]), self.targets[index]
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target

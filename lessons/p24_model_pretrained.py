@@ -1,0 +1,119 @@
+"""P24 现有网络模型的使用及修改 - using and changing VGG16
+
+torchvision ships ready-made networks. `vgg16()` builds VGG16 (138 million
+parameters) for ImageNet's 1000 classes; its last part, `classifier`, is a
+Sequential whose layer [6] is Linear(4096, 1000). To use it for CIFAR10's 10
+classes we change it, in the two ways the video shows:
+
+  add a layer       classifier.add_module('add_linear', nn.Linear(1000, 10))
+                    1000 ImageNet scores -> 10 CIFAR10 scores
+  replace a layer   classifier[6] = nn.Linear(4096, 10)
+                    the new layer takes the 4096 numbers layer [6] always got
+
+The notes write `classifier[6] = nn.Linear(1000, 10)`: that layer would
+expect 1000 inputs but still receives 4096, so the forward pass fails. We
+run it and show the error. A forward pass on a CIFAR-sized batch [4,3,32,32]
+proves each changed model works.
+
+The video's `pretrained=True` is the old spelling; current torchvision takes
+`weights=VGG16_Weights.IMAGENET1K_V1` (and `pretrained=False` is
+`weights=None`). Without --pretrained the weights are random and nothing is
+downloaded; with it the ImageNet weights (528 MB) are downloaded once into
+torch's hub cache.
+"""
+import copy
+import socket
+import urllib.error
+from pathlib import Path
+
+import torch
+from torch import nn
+from torchvision.models import VGG16_Weights, vgg16
+
+import common
+from cifar import NETWORK_TIMEOUT
+
+PRETRAINED = VGG16_Weights.IMAGENET1K_V1   # what pretrained=True meant
+
+
+def weights_file():
+    """Where torch keeps downloaded weights on this machine."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(PRETRAINED.url).name
+
+
+def load_pretrained_vgg16():
+    """VGG16 with ImageNet weights: from the hub cache, else downloaded with a progress bar."""
+    target = weights_file()
+    if not target.is_file():
+        print(f"Downloading {PRETRAINED.url} (528 MB) to {target}")
+    previous_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(NETWORK_TIMEOUT)   # give up on a dead network in seconds
+    try:
+        return vgg16(weights=PRETRAINED, progress=True)
+    except (urllib.error.URLError, socket.timeout, ConnectionError) as error:
+        reason = getattr(error, "reason", error)
+        raise common.LessonError(
+            f"could not download the VGG16 ImageNet weights ({reason}). Download {PRETRAINED.url} "
+            f"by hand and save it as {target}, then run again (or drop --pretrained for random weights)"
+        ) from None
+    finally:
+        socket.setdefaulttimeout(previous_timeout)
+
+
+def forward_shape(model, batch):
+    with torch.no_grad():
+        return list(model(batch).shape)
+
+
+def main(argv=None):
+    parser = common.lesson_parser(__file__, __doc__)
+    parser.add_argument("--pretrained", action="store_true",
+                        help=f"start from the ImageNet weights (downloads 528 MB once to {weights_file()})")
+    args = common.parse_args(parser, argv)
+    device = args.device
+
+    print("pretrained=False  ->  vgg16(weights=None)")
+    print(f"pretrained=True   ->  vgg16(weights=VGG16_Weights.IMAGENET1K_V1)   "
+          f"(file {weights_file().name}, {PRETRAINED.meta['_metrics']['ImageNet-1K']['acc@1']}% top-1 on ImageNet)")
+    if args.pretrained:
+        model = load_pretrained_vgg16()
+        print(f"loaded the ImageNet weights from {weights_file()}")
+    else:
+        model = vgg16(weights=None)
+        print("random weights (add --pretrained for the ImageNet ones)")
+    model.eval()   # Dropout off, so the forward passes below are repeatable
+    print(model.classifier)
+
+    batch = torch.rand(4, 3, 32, 32, device=device)   # CIFAR-sized: 4 images, 3 colours, 32x32
+    original_shape = forward_shape(model.to(device), batch)
+    print(f"\nunchanged: {list(batch.shape)} -> {original_shape} (1000 ImageNet classes)")
+
+    replaced = copy.deepcopy(model)  # a second copy for the "replace" changes
+
+    model.classifier.add_module("add_linear", nn.Linear(1000, 10).to(device))
+    added_shape = forward_shape(model, batch)
+    print(f"add_module('add_linear', Linear(1000, 10)): -> {added_shape}; classifier now ends with "
+          f"{model.classifier[-2]} then {model.classifier[-1]}")
+
+    replaced.classifier[6] = nn.Linear(1000, 10).to(device)   # as the notes write it
+    try:
+        forward_shape(replaced, batch)
+        broken_error = None
+    except RuntimeError as error:
+        broken_error = str(error).splitlines()[0]
+    print(f"classifier[6] = Linear(1000, 10): fails with \"{broken_error}\"\n"
+          f"    layer [6] still receives the 4096 outputs of layer [3] (through ReLU and Dropout), "
+          "so its in_features must be 4096")
+
+    replaced.classifier[6] = nn.Linear(4096, 10).to(device)
+    replaced_shape = forward_shape(replaced, batch)
+    print(f"classifier[6] = Linear(4096, 10): -> {replaced_shape}")
+
+    return {"original_shape": original_shape, "added_shape": added_shape, "broken_error": broken_error,
+            "replaced_shape": replaced_shape, "pretrained": args.pretrained,
+            "added_classifier": [type(m).__name__ for m in model.classifier],
+            "replaced_last": (replaced.classifier[6].in_features, replaced.classifier[6].out_features)}
+
+
+if __name__ == "__main__":
+    common.run(main)
