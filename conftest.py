@@ -20,15 +20,25 @@ def device(request):
     return request.param
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def no_network(monkeypatch):
-    """Every download attempt fails at once, as on a machine that is offline."""
+    """Tests never touch the network: every name lookup and every download
+    fails at once, as on a machine that is offline. (Subprocess tests get
+    the same from a refusing proxy on 127.0.0.1.)"""
     import socket
     import urllib.error
     import urllib.request
 
-    def refuse(*args, **kwargs):
-        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+    real_getaddrinfo = socket.getaddrinfo
 
+    def local_only(host, *args, **kwargs):
+        if host in ("localhost", "127.0.0.1", "::1", None):
+            return real_getaddrinfo(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    def refuse(*args, **kwargs):
+        raise urllib.error.URLError(socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
     return refuse

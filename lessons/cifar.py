@@ -11,8 +11,12 @@ like CIFAR10's, 32x32 RGB pictures, the same `.data` / `.targets` /
 simple coloured pattern (stripes, a disk, a cross...) so that a network
 learns it in a few steps. Tests always use it.
 """
+import http.client
 import os
+import pickle
+import shutil
 import socket
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from common import LessonError, _shown
+from common import DATA_ROOT, NETWORK_TIMEOUT, LessonError, network_reason, shown, unreachable
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
            "dog", "frog", "horse", "ship", "truck")
@@ -32,8 +36,6 @@ ARCHIVE_NAME = "cifar-10-python.tar.gz"
 ARCHIVE_MD5 = "c58f30108f718f92721af3b95e74349a"
 ARCHIVE_BYTES = 170_498_071
 BATCH_FOLDER = "cifar-10-batches-py"
-# Seconds without an answer before a download gives up.
-NETWORK_TIMEOUT = 10
 
 
 class DownloadFailed(Exception):
@@ -41,7 +43,7 @@ class DownloadFailed(Exception):
 
 
 # data roots whose download already failed in this run: tried (and said) once
-_unreachable = set()
+_failed_roots = set()
 
 
 def cifar10(train, args, transform=None):
@@ -58,39 +60,86 @@ def cifar10(train, args, transform=None):
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images "
               "(made by the project, NOT CIFAR10; drop --tiny to use the real data)")
         return dataset
-    root = Path(args.data_root).resolve()
-    if root in _unreachable:
+    root = data_root(args.data_root)
+    if root in _failed_roots:
         dataset = TinyCIFAR10(train=train, transform=transform)
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images (CIFAR10 unavailable, see above)")
         return dataset
     try:
         dataset = real_cifar10(root, train, transform)
     except DownloadFailed as reason:
-        _unreachable.add(root)
-        print(f"Notice: CIFAR10 is not under {_shown(args.data_root)} and could not be downloaded "
+        _failed_roots.add(root)
+        print(f"Notice: CIFAR10 is not under {shown(root)} and could not be downloaded "
               f"({reason}); using the tiny stand-in set instead (NOT CIFAR10). To get the real data, "
               f"place {ARCHIVE_NAME} ({ARCHIVE_BYTES:,} bytes, md5 {ARCHIVE_MD5}) from {ARCHIVE_URL} "
-              f"in {_shown(args.data_root)} and run again.")
+              f"in {shown(root)} and run again.")
         dataset = TinyCIFAR10(train=train, transform=transform)
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images")
         return dataset
-    print(f"Data: CIFAR10 {split} split, {len(dataset)} images from "
-          f"{_shown(Path(args.data_root) / BATCH_FOLDER)}")
+    print(f"Data: CIFAR10 {split} split, {len(dataset)} images from {shown(root / BATCH_FOLDER)}")
     return dataset
+
+
+def data_root(path):
+    """--data-root, checked: the default data/ is made when missing, a folder
+    the learner named must exist."""
+    root = Path(path).expanduser().resolve()
+    if root == DATA_ROOT.resolve():
+        root.mkdir(parents=True, exist_ok=True)
+    if root.is_file():
+        raise LessonError(f"--data-root {shown(root)} is a file, not a folder: "
+                          "give the folder that holds (or will hold) cifar-10-batches-py")
+    if not root.is_dir():
+        raise LessonError(f"--data-root {shown(root)} does not exist: create it first, "
+                          f"or leave out --data-root to use {shown(DATA_ROOT)}")
+    return root
 
 
 def real_cifar10(root, train, transform):
     """torchvision's CIFAR10 from `root`: extracted, unpacked from a hand-placed
-    archive, or downloaded. Raises DownloadFailed when the network fails."""
+    archive, or downloaded. Raises DownloadFailed when the network fails and
+    LessonError for anything on disk the learner must fix."""
     from torchvision.datasets import CIFAR10
 
-    root.mkdir(parents=True, exist_ok=True)
-    if not (root / BATCH_FOLDER).is_dir():
+    folder = root / BATCH_FOLDER
+    if not folder.is_dir():
         archive = root / ARCHIVE_NAME
+        _check_writable(root, "CIFAR10 is unpacked there" if archive.is_file() else "CIFAR10 is downloaded there")
         if not archive.is_file():
             download_archive(root)
         unpack_archive(archive, root)
-    return CIFAR10(str(root), train=train, transform=transform, download=False)
+    try:
+        return CIFAR10(str(root), train=train, transform=transform, download=False)
+    except (RuntimeError, pickle.UnpicklingError, EOFError, ValueError):
+        raise LessonError(describe_damage(root)) from None
+
+
+def describe_damage(root):
+    """One line naming the first missing or damaged file under cifar-10-batches-py, and the fix."""
+    from torchvision.datasets import CIFAR10
+    from torchvision.datasets import cifar as tv_cifar
+
+    folder = root / BATCH_FOLDER
+    expected = CIFAR10.train_list + CIFAR10.test_list + [[CIFAR10.meta["filename"], CIFAR10.meta["md5"]]]
+    fix = (f"delete the folder {shown(folder)} and run again: the lesson then unpacks "
+           f"{ARCHIVE_NAME} if it is in {shown(root)}, or downloads it")
+    for name, md5 in expected:
+        path = folder / name
+        if not path.is_file():
+            return f"{shown(path)} is missing (an unpacking cut short?): {fix}"
+        if not tv_cifar.check_integrity(str(path), md5):
+            return (f"{shown(path)} is damaged or incomplete ({path.stat().st_size:,} bytes, "
+                    f"md5 differs from CIFAR10's {md5}): {fix}")
+    return f"{shown(folder)} could not be read as CIFAR10: {fix}"
+
+
+def _check_writable(root, why):
+    try:
+        with tempfile.TemporaryFile(dir=root):
+            pass
+    except OSError as error:
+        raise LessonError(f"cannot write to {shown(root)} ({error.strerror}), and {why}: "
+                          "choose a folder you can write to with --data-root") from None
 
 
 def download_archive(root):
@@ -104,7 +153,10 @@ def download_archive(root):
 
     target = root / ARCHIVE_NAME
     partial = target.with_name(target.name + ".part")
-    print(f"Downloading {ARCHIVE_URL} ({ARCHIVE_BYTES / 1e6:.0f} MB) to {_shown(root)}")
+    print(f"Downloading {ARCHIVE_URL} ({ARCHIVE_BYTES / 1e6:.0f} MB) to {shown(root)}")
+    offline = unreachable(ARCHIVE_URL)
+    if offline:
+        raise DownloadFailed(offline)
     request = urllib.request.Request(ARCHIVE_URL, headers={"User-Agent": "pytorch/vision"})
     try:
         with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT) as response, \
@@ -113,28 +165,36 @@ def download_archive(root):
             while chunk := response.read(1 << 16):
                 out.write(chunk)
                 bar.update(len(chunk))
-    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
         partial.unlink(missing_ok=True)
-        reason = getattr(error, "reason", error)
-        raise DownloadFailed(f"download failed: {reason}") from None
+        raise DownloadFailed(f"download failed: {network_reason(error)}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     if not tv_utils.check_integrity(str(partial), ARCHIVE_MD5):
+        size = partial.stat().st_size
         partial.unlink(missing_ok=True)
-        raise DownloadFailed("the download arrived incomplete or damaged (md5 mismatch)")
+        raise DownloadFailed(f"the download stopped at {size:,} of {ARCHIVE_BYTES:,} bytes or arrived "
+                             "damaged (md5 mismatch), and was deleted")
     os.replace(partial, target)
 
 
 def unpack_archive(archive, root):
+    """Unpack into a scratch folder, then move the result into place in one
+    rename: an unpacking cut short never leaves a half-filled cifar-10-batches-py."""
     from torchvision.datasets import utils as tv_utils
 
     if not tv_utils.check_integrity(str(archive), ARCHIVE_MD5):
-        raise LessonError(f"{_shown(archive)} is damaged or incomplete (expected {ARCHIVE_BYTES:,} bytes, "
-                          f"md5 {ARCHIVE_MD5}): delete it and run again to download it, "
-                          f"or place a good copy from {ARCHIVE_URL} there")
-    print(f"Unpacking {_shown(archive)} ...")
-    tv_utils.extract_archive(str(archive), str(root))
+        raise LessonError(f"{shown(archive)} is damaged or incomplete ({archive.stat().st_size:,} bytes; "
+                          f"expected {ARCHIVE_BYTES:,} bytes, md5 {ARCHIVE_MD5}): delete it and run again "
+                          f"to download it, or place a good copy from {ARCHIVE_URL} there")
+    print(f"Unpacking {shown(archive)} ...")
+    scratch = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=root))
+    try:
+        tv_utils.extract_archive(str(archive), str(scratch))
+        os.replace(scratch / BATCH_FOLDER, root / BATCH_FOLDER)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- tensors

@@ -6,9 +6,13 @@ from the folder the learner started in, so every lesson runs the same from
 anywhere.
 """
 import argparse
+import concurrent.futures
 import os
 import random
+import socket
 import sys
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import torch
@@ -17,6 +21,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT = REPO_ROOT / "data"
 LOGS_ROOT = REPO_ROOT / "logs"
 CHECKPOINTS_ROOT = REPO_ROOT / "checkpoints"
+# Seconds without an answer before a download gives up.
+NETWORK_TIMEOUT = 10
 
 
 class LessonError(Exception):
@@ -81,7 +87,7 @@ def lesson_parser(lesson_file, doc, *, data=False, logs=False, batch_size=64):
     parser.set_defaults(lesson=name)
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
                         help="where the tensors live; auto takes CUDA when present (default: auto)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="random seed, so two runs print the same numbers (default: 0)")
     if data:
         parser.add_argument("--data-root", type=Path, default=DATA_ROOT,
@@ -147,11 +153,13 @@ def open_writer(logdir):
     from torch.utils.tensorboard import SummaryWriter
 
     logdir = Path(logdir)
+    if logdir.exists() and not logdir.is_dir():
+        raise LessonError(f"--logdir {shown(logdir)} is a file: TensorBoard needs a folder there")
     if logdir.is_dir():
         for old in logdir.glob("events.out.tfevents.*"):
             old.unlink()
     writer = SummaryWriter(str(logdir))
-    print(f"TensorBoard: writing to {_shown(logdir)}  (view: tensorboard --logdir {_shown(logdir.parent)})")
+    print(f"TensorBoard: writing to {shown(logdir)}  (view: tensorboard --logdir {shown(logdir.parent)})")
     return writer
 
 
@@ -163,7 +171,7 @@ def first_batches(loader, limit):
         yield step, batch
 
 
-def _shown(path):
+def shown(path):
     """A path as short as it can be said: relative to the repository if inside it."""
     path = Path(path).resolve()
     try:
@@ -180,6 +188,8 @@ def save_atomically(obj, path):
     disk) leaves the earlier file at `path` exactly as it was.
     """
     path = Path(path)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise LessonError(f"cannot save into {shown(path.parent)}: it is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -190,6 +200,37 @@ def save_atomically(obj, path):
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- network
+def network_reason(error):
+    """A short reason for a failed download: 'Connection reset by peer', not a repr."""
+    error = getattr(error, "reason", error)          # URLError wraps the real cause
+    if isinstance(error, socket.timeout):
+        return f"no answer within {NETWORK_TIMEOUT} s"
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+def unreachable(url, seconds=NETWORK_TIMEOUT):
+    """None when `url`'s host can be looked up within `seconds`, else why not.
+
+    urlopen's timeout does not cover the name lookup, which on a machine with
+    a dead network can hang for minutes; this bounds it. With a proxy set,
+    the proxy does the lookup, so there is nothing to check here.
+    """
+    host = urllib.parse.urlsplit(url).hostname
+    if urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme):
+        return None
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    lookup = pool.submit(socket.getaddrinfo, host, 443)
+    pool.shutdown(wait=False)
+    try:
+        lookup.result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        return f"no answer looking up {host} within {seconds} s: no network?"
+    except OSError as error:
+        return f"cannot look up {host}: {error.strerror or error}; no network?"
+    return None
 
 
 # ---------------------------------------------------------------- running
@@ -203,6 +244,13 @@ def run(main):
         main()
     except LessonError as error:
         print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
+    except torch.OutOfMemoryError:
+        print("error: out of GPU memory: try a smaller --batch-size, or --device cpu", file=sys.stderr)
+        sys.exit(1)
+    except OSError as error:   # a full disk, a folder that is a file, no permission...
+        where = f": {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("\nstopped (Ctrl-C)", file=sys.stderr)

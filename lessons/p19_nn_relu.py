@@ -47,7 +47,7 @@ def main(argv=None):
         writer.add_images("input", images, step)
         writer.add_images("output", squeezed, step)
     writer.close()
-    print(f"Sigmoid of CIFAR10 images: pixel range [{images.min():.2f}, {images.max():.2f}] -> "
+    print(f"Sigmoid of the images: pixel range [{images.min():.2f}, {images.max():.2f}] -> "
           f"[{squeezed.min():.4f}, {squeezed.max():.4f}]; logged {step + 1} batch(es): tags input, output")
 
     return {"relu": relu_output.tolist(), "input_after_relu": x.tolist(),

@@ -58,6 +58,9 @@ def main(argv=None):
         print(f"  start_dim={start}, end_dim={end:>2} -> {list(torch.flatten(sample, start, end).shape)}")
 
     dataset = cifar.cifar10(train=False, args=args)
+    if args.batch_size > len(dataset):
+        raise common.LessonError(f"--batch-size {args.batch_size}: with drop_last=True every batch must be "
+                                 f"full, and this split has only {len(dataset)} images")
     # drop_last: the video's whole-batch flatten needs every batch full.
     loader = DataLoader(dataset, batch_size=args.batch_size, drop_last=True)
     whole_batch_size = args.batch_size * 3 * 32 * 32

@@ -164,7 +164,7 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = common.parse_args(parser, argv)
-    names = args.compare or [args.optimizer]
+    names = list(dict.fromkeys(args.compare or [args.optimizer]))   # each optimizer once
 
     all_settings = {}
     for name in names:

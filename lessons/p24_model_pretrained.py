@@ -22,6 +22,8 @@ downloaded; with it the ImageNet weights (528 MB) are downloaded once into
 torch's hub cache.
 """
 import copy
+import http.client
+import pickle
 import socket
 import urllib.error
 from pathlib import Path
@@ -31,7 +33,6 @@ from torch import nn
 from torchvision.models import VGG16_Weights, vgg16
 
 import common
-from cifar import NETWORK_TIMEOUT
 
 PRETRAINED = VGG16_Weights.IMAGENET1K_V1   # what pretrained=True meant
 
@@ -45,19 +46,31 @@ def load_pretrained_vgg16():
     """VGG16 with ImageNet weights: from the hub cache, else downloaded with a progress bar."""
     target = weights_file()
     if not target.is_file():
-        print(f"Downloading {PRETRAINED.url} (528 MB) to {target}")
+        offline = common.unreachable(PRETRAINED.url)
+        if offline:
+            raise common.LessonError(_place_by_hand(offline))
     previous_timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(NETWORK_TIMEOUT)   # give up on a dead network in seconds
+    socket.setdefaulttimeout(common.NETWORK_TIMEOUT)   # give up on a dead network in seconds
     try:
+        # torch.hub downloads into a temporary file and renames it when complete
         return vgg16(weights=PRETRAINED, progress=True)
-    except (urllib.error.URLError, socket.timeout, ConnectionError) as error:
-        reason = getattr(error, "reason", error)
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout) as error:
+        raise common.LessonError(_place_by_hand(common.network_reason(error))) from None
+    except (RuntimeError, pickle.UnpicklingError, EOFError, KeyError):
+        if not target.is_file():
+            raise
         raise common.LessonError(
-            f"could not download the VGG16 ImageNet weights ({reason}). Download {PRETRAINED.url} "
-            f"by hand and save it as {target}, then run again (or drop --pretrained for random weights)"
-        ) from None
+            f"{target} is damaged or incomplete ({target.stat().st_size:,} bytes; the real file is about "
+            f"528 MB): delete it and run again to download it afresh, or replace it with a good copy "
+            f"of {PRETRAINED.url}") from None
     finally:
         socket.setdefaulttimeout(previous_timeout)
+
+
+def _place_by_hand(reason):
+    return (f"could not download the VGG16 ImageNet weights ({reason}). Download {PRETRAINED.url} "
+            f"(about 528 MB) by hand and save it as {weights_file()}, then run again "
+            "(or drop --pretrained for random weights)")
 
 
 def forward_shape(model, batch):

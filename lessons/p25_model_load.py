@@ -28,16 +28,75 @@ from p25_model_save import checkpoint_paths, fingerprint
 
 
 def load_whole_model(path, name, device):
-    """Method 1, safely: weights_only=True, plus exactly our own classes."""
-    with torch.serialization.safe_globals(models.whole_model_classes(name)):
-        return torch.load(path, map_location=device, weights_only=True)
+    """Method 1, safely: weights_only=True, plus exactly our own classes.
+
+    The file's list of class names is read first, without running anything,
+    so a file that names anything else is refused before it is unpickled.
+    """
+    allowed = models.whole_model_classes(name)
+    allowed_names = {f"{cls.__module__}.{cls.__qualname__}" for cls in allowed}
+    named = _read(path, torch.serialization.get_unsafe_globals_in_checkpoint, path)
+    foreign = [g for g in named if g not in allowed_names]
+    if foreign:
+        raise common.LessonError(
+            f"refusing to load {path}: it names {', '.join(foreign)}, which is not one of the classes a "
+            f"{name} is made of. Unpickling a whole-model file runs whatever it names, so load only "
+            "files you saved yourself with p25_model_save.py")
+    with torch.serialization.safe_globals(allowed):
+        model = _read(path, torch.load, path, map_location=device, weights_only=True)
+    if not isinstance(model, torch.nn.Module):
+        raise common.LessonError(f"{path} holds {type(model).__name__} data, not a whole model: "
+                                 "was it saved with method 2 (state_dict)?")
+    return model
 
 
 def load_state_dict_into(path, name, device):
     """Method 2: a fresh network of our own, then its saved parameters."""
     model = models.build(name).to(device)
-    model.load_state_dict(torch.load(path, map_location=device, weights_only=True))
+    state = _read(path, torch.load, path, map_location=device, weights_only=True)
+    if not isinstance(state, dict):
+        raise common.LessonError(f"{path} holds {type(state).__name__} data, not a state_dict "
+                                 "(a dict of parameter name -> tensor)")
+    mismatch = state_dict_mismatch(model.state_dict(), state)
+    if mismatch:
+        raise common.LessonError(f"{path} does not fit {type(model).__name__}: {mismatch} "
+                                 "(saved from another network? pick it with --model)")
+    model.load_state_dict(state)
     return model
+
+
+def state_dict_mismatch(expected, found):
+    """What differs between two state_dicts, in one line ('' when they fit)."""
+    def some(keys):
+        keys = sorted(keys)
+        return ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+
+    missing, unexpected = expected.keys() - found.keys(), found.keys() - expected.keys()
+    reshaped = [f"{k} is {list(found[k].shape)} in the file but {list(expected[k].shape)} in the model"
+                for k in expected.keys() & found.keys()
+                if not hasattr(found[k], "shape") or found[k].shape != expected[k].shape]
+    parts = []
+    if missing:
+        parts.append(f"missing {some(missing)}")
+    if unexpected:
+        parts.append(f"unexpected {some(unexpected)}")
+    parts += sorted(reshaped)[:3]
+    return "; ".join(parts)
+
+
+def _read(path, reader, *args, **kwargs):
+    """Run a torch reader, turning a refused or damaged file into one clear line."""
+    try:
+        return reader(*args, **kwargs)
+    except pickle.UnpicklingError as error:
+        refused = next((line.strip() for line in str(error).splitlines() if "Unsupported global" in line), None)
+        if refused:
+            raise common.LessonError(f"refusing to load {path}: {refused.split('. Please')[0]}") from None
+        raise common.LessonError(f"{path} is not a PyTorch file this lesson can read ({error})") from None
+    except (RuntimeError, EOFError, ValueError, KeyError, OSError) as error:
+        first_line = str(error).split(". ")[0].splitlines()[0] if str(error) else type(error).__name__
+        raise common.LessonError(f"{path} is damaged or incomplete ({first_line}): "
+                                 "run python lessons/p25_model_save.py again to write it afresh") from None
 
 
 def main(argv=None):
@@ -57,6 +116,7 @@ def main(argv=None):
     model2 = load_state_dict_into(method2, args.model, args.device)
     print(f"method 2: {type(model2).__name__}() + load_state_dict(torch.load({method2.name}, weights_only=True))  ok")
 
+    model1 = load_whole_model(method1, args.model, args.device)
     named = torch.serialization.get_unsafe_globals_in_checkpoint(method1)
     print(f"method 1: {method1.name} names these classes: {', '.join(named)}")
     try:
@@ -65,7 +125,6 @@ def main(argv=None):
     except pickle.UnpicklingError as error:
         plain_refusal = next(line for line in str(error).splitlines() if "Unsupported global" in line).strip()
         print(f"  plain torch.load (weights_only=True, the default) refuses it: {plain_refusal}")
-    model1 = load_whole_model(method1, args.model, args.device)
     print(f"  with safe_globals([{', '.join(c.__name__ for c in models.whole_model_classes(args.model))}]): "
           f"loaded a {type(model1).__module__}.{type(model1).__name__}  ok")
 

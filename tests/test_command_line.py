@@ -45,6 +45,7 @@ def test_p21_runs_from_another_folder(tmp_path):
 
 def test_offline_run_falls_back_to_the_tiny_set(tmp_path):
     """No data, no network: one notice, the tiny set, exit 0."""
+    (tmp_path / "data").mkdir()
     result = run_script("p19_nn_relu", "--data-root", tmp_path / "data", "--logdir", tmp_path / "logs",
                         cwd=tmp_path, env=offline_env())
     assert result.returncode == 0, result.stderr
