@@ -1,0 +1,303 @@
+"""How fast do the lessons train? Four ways to train the P21 network, measured
+in one run, on the same machine and the same data:
+
+  a  the video's P23 loop as written: DataLoader(batch_size=1) over a dataset
+     that turns each PIL image into a tensor (ToTensor) one by one, SGD
+     lr 0.01, `running_loss = running_loss + loss` (a tensor: every graph kept)
+  b  the video's later loop: the same kind of DataLoader, batch 64
+  c  p23_nn_optim.py itself, run through its main() as a learner runs it
+     (its default settings), timed over its training epochs
+  d  the ceiling: forward + backward + step on tensors already in memory,
+     channels_last, at the best batch size found
+
+Each part runs in a fresh Python process, so one's memory does not count
+against another. The data is CIFAR10-shaped and made here (10,000 images,
+like the test split), or real CIFAR10 with --data-root.
+
+    python bench/train_speed.py                   # about 3 minutes on 2 cores
+    python bench/train_speed.py --data-root data  # on real CIFAR10
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "lessons"))
+
+PARTS = {
+    "a": "course loop, batch 1, per-image ToTensor, loss summed as a tensor",
+    "b": "course loop, batch 64, per-image ToTensor",
+    "c": "p23_nn_optim.py, as a learner runs it",
+    "d": "ceiling: tensors in memory, channels_last, best batch",
+}
+
+
+# ---------------------------------------------------------------- data
+def images_and_labels(args):
+    """uint8 [N,32,32,3] and labels: real CIFAR10's test split, or made here."""
+    import numpy as np
+
+    if args.data_root:
+        import cifar
+        from torchvision.datasets import CIFAR10
+        root = cifar.data_root(args.data_root)
+        cifar.real_cifar10(root, train=False, transform=None)   # finds, unpacks or downloads
+        dataset = CIFAR10(str(root), train=False)
+        images, labels = dataset.data, list(dataset.targets)
+    else:
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, size=(10_000, 32, 32, 3), dtype=np.uint8)
+        labels = rng.integers(0, 10, size=10_000).tolist()
+    return images[:args.images], labels[:args.images]
+
+
+def per_image_dataset(images, labels):
+    """A dataset that behaves like torchvision's CIFAR10 with ToTensor: one PIL
+    image converted per item."""
+    import torchvision.transforms as T
+
+    import cifar
+    dataset = cifar.TinyCIFAR10(train=False, transform=T.ToTensor())
+    dataset.data, dataset.targets = images, labels
+    return dataset
+
+
+def current_rss_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def synchronize(device):
+    import torch
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+# ---------------------------------------------------------------- the parts
+def part_course(args, device, batch_size, keep_graph):
+    """(a) and (b): the video's loops."""
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader
+
+    from models import Tudui
+
+    images, labels = images_and_labels(args)
+    limit = args.course_images if batch_size == 1 else len(images)
+    loader = DataLoader(per_image_dataset(images[:limit], labels[:limit]), batch_size=batch_size)
+    model = Tudui().to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    running_loss = 0.0
+    seen, started = 0, None
+    for step, (imgs, targets) in enumerate(loader):
+        if step == args.warmup:           # the first steps warm up the kernels
+            synchronize(device)
+            started, seen = time.perf_counter(), 0
+        imgs, targets = imgs.to(device), targets.to(device)
+        outputs = model(imgs)
+        result_loss = loss_fn(outputs, targets)
+        optimizer.zero_grad()
+        result_loss.backward()
+        optimizer.step()
+        if keep_graph:
+            running_loss = running_loss + result_loss     # as the video writes it
+        else:
+            running_loss += result_loss.item()
+        seen += len(targets)
+    synchronize(device)
+    return {"images_per_s": seen / (time.perf_counter() - started), "images": seen,
+            "batch_size": batch_size, "peak_rss_mb": peak_rss_mb()}
+
+
+def part_p23(args, device):
+    """(c): p23's main(), with the benchmark's data handed to it, timed per epoch."""
+    import statistics
+
+    import cifar
+    import p23_nn_optim
+
+    images, labels = images_and_labels(args)
+    train_set, test_set = per_image_dataset(images, labels), per_image_dataset(images[:1000], labels[:1000])
+    epochs = []
+    timed_epoch, find_data = p23_nn_optim.train_one_epoch, cifar.cifar10
+
+    def measured(model, loader, *rest, **kwargs):
+        synchronize(device)
+        started = time.perf_counter()
+        result = timed_epoch(model, loader, *rest, **kwargs)
+        synchronize(device)
+        epochs.append({"seconds": time.perf_counter() - started, "rss_mb": current_rss_mb()})
+        return result
+
+    # p23 runs unchanged; only where its data comes from and a stopwatch
+    # around its epochs are swapped in, and put back afterwards.
+    cifar.cifar10 = lambda train, args, transform=None: train_set if train else test_set
+    p23_nn_optim.train_one_epoch = measured
+    try:
+        started = time.perf_counter()
+        result = p23_nn_optim.main(["--device", device.type, "--epochs", str(args.repeats + 1),
+                                    "--logdir", str(Path(args.scratch) / "logs")])
+    finally:
+        cifar.cifar10, p23_nn_optim.train_one_epoch = find_data, timed_epoch
+    total = time.perf_counter() - started
+    # the first epoch includes warming up; the rest give the median throughput
+    timed = [len(images) / e["seconds"] for e in epochs[1:]] or [len(images) / epochs[0]["seconds"]]
+    return {"images_per_s": statistics.median(timed), "images": len(images) * len(epochs),
+            "batch_size": 64, "epochs": epochs, "end_to_end_s": total,
+            "peak_rss_mb": peak_rss_mb(), "settings": result["settings"]}
+
+
+def part_ceiling(args, device):
+    """(d): forward + backward + step on batches already in memory.
+
+    Each batch size is timed over one pass; the best one is then timed
+    `args.repeats` more times and the median kept, as for (c), so that
+    neither side gains from picking the luckiest of several noisy runs.
+    """
+    import statistics
+
+    import torch
+    from torch import nn
+
+    import cifar
+    from models import Tudui
+
+    images, labels = images_and_labels(args)
+    x, y = cifar.as_tensors(per_image_dataset(images, labels), device)
+
+    def one_pass(batch_size, model, optimizer):
+        loss_fn = nn.CrossEntropyLoss()
+        batches = [(x[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(y) - batch_size + 1, batch_size)]
+        for step, (imgs, targets) in enumerate(batches[:args.warmup] + batches):
+            if step == args.warmup:
+                synchronize(device)
+                started = time.perf_counter()
+            optimizer.zero_grad()
+            loss_fn(model(imgs), targets).backward()
+            optimizer.step()
+        synchronize(device)
+        return len(batches) * batch_size / (time.perf_counter() - started)
+
+    def fresh():
+        torch.manual_seed(0)
+        model = Tudui().to(device, memory_format=torch.channels_last)
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3)   # p23's optimizer
+
+    by_batch_size = {bs: one_pass(bs, *fresh()) for bs in args.ceiling_batches}
+    best = max(by_batch_size, key=by_batch_size.get)
+    model, optimizer = fresh()
+    repeats = [one_pass(best, model, optimizer) for _ in range(args.repeats)]
+    return {"images_per_s": statistics.median(repeats), "batch_size": best, "repeats": repeats,
+            "by_batch_size": by_batch_size, "peak_rss_mb": peak_rss_mb()}
+
+
+def run_part(part, args):
+    import torch
+
+    import common
+    device = common.pick_device(args.device)
+    torch.manual_seed(0)
+    if part == "a":
+        return part_course(args, device, batch_size=1, keep_graph=True)
+    if part == "b":
+        return part_course(args, device, batch_size=64, keep_graph=False)
+    if part == "c":
+        return part_p23(args, device)
+    return part_ceiling(args, device)
+
+
+# ---------------------------------------------------------------- report
+def machine(device):
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    text = f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    if device == "cuda" or (device == "auto" and torch.cuda.is_available()):
+        text += f", GPU {torch.cuda.get_device_name(0)}"
+    return text
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-root", type=Path, help="real CIFAR10 here (default: made-up CIFAR10-shaped data)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--images", type=int, default=10_000, help="images per epoch (default: 10000)")
+    parser.add_argument("--course-images", type=int, default=10_000,
+                        help="images timed for (a), which is slow (default: 10000, the whole split)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="timed passes of (c) (p23 runs one epoch more, to warm up) and of (d) "
+                             "at its best batch size; the median counts (default: 3)")
+    parser.add_argument("--warmup", type=int, default=5, help="steps run before timing starts (default: 5)")
+    parser.add_argument("--ceiling-batches", type=int, nargs="+", default=[32, 64, 128, 256])
+    parser.add_argument("--quick", action="store_true", help="a few batches of everything: a smoke test")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
+    parser.add_argument("--scratch", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.images, args.course_images, args.repeats, args.warmup = 256, 32, 1, 1
+        args.ceiling_batches = [32, 64]
+
+    if args.part:   # a child process: measure one part, print it as JSON
+        print("RESULT " + json.dumps(run_part(args.part, args)))
+        return None
+
+    import tempfile
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for part, title in PARTS.items():
+            print(f"measuring ({part}) {title} ...", flush=True)
+            child = [sys.executable, str(Path(__file__).resolve()), "--part", part, "--scratch", scratch,
+                     "--device", args.device, "--images", str(args.images),
+                     "--course-images", str(args.course_images), "--repeats", str(args.repeats),
+                     "--warmup", str(args.warmup), "--ceiling-batches", *map(str, args.ceiling_batches)]
+            if args.data_root:
+                child += ["--data-root", str(args.data_root)]
+            done = subprocess.run(child, capture_output=True, text=True)
+            line = next((l for l in done.stdout.splitlines() if l.startswith("RESULT ")), None)
+            if done.returncode != 0 or line is None:
+                sys.exit(f"part ({part}) failed:\n{done.stderr[-3000:]}")
+            results[part] = json.loads(line[len("RESULT "):])
+
+    a, b, c, d = (results[p]["images_per_s"] for p in "abcd")
+    print(f"\nmachine: {machine(args.device)}")
+    print(f"data: {'real CIFAR10 from ' + str(args.data_root) if args.data_root else 'CIFAR10-shaped, made here'}, "
+          f"{args.images} images per epoch\n")
+    for part, title in PARTS.items():
+        r = results[part]
+        print(f"  ({part}) {r['images_per_s']:8.0f} images/s   batch {r['batch_size']:<4} {title}")
+    epochs = results["c"]["epochs"]
+    grows = epochs[-1]["rss_mb"] > epochs[0]["rss_mb"] * 1.05 + 20
+    print(f"\n  c/a = {c / a:.1f}x    (target: at least 8x)")
+    print(f"  c/d = {c / d:.0%}     (target: at least 90%)")
+    print(f"  b/a = {b / a:.1f}x")
+    print(f"  (c) peak resident memory {results['c']['peak_rss_mb']:.0f} MB; after each epoch "
+          + ", ".join(f"{e['rss_mb']:.0f} MB" for e in epochs)
+          + (": GROWS" if grows else ": does not grow"))
+    print(f"  (a) peak resident memory {results['a']['peak_rss_mb']:.0f} MB after {results['a']['images']} images")
+    print(f"  (d) by batch size: " + ", ".join(f"{k}: {v:.0f}/s" for k, v in results["d"]["by_batch_size"].items()))
+    summary = {"machine": machine(args.device), "results": results,
+               "ratios": {"c/a": c / a, "c/d": c / d, "b/a": b / a}, "memory_grows": grows}
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+if __name__ == "__main__":
+    main()

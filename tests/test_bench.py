@@ -1,0 +1,55 @@
+"""A smoke test of bench/train_speed.py: every part runs on a few batches and
+reports a throughput. (The real measurement is `python bench/train_speed.py`,
+never part of the test suite.)"""
+import importlib.util
+
+import pytest
+import torch
+
+from conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("train_speed", REPO_ROOT / "bench" / "train_speed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def quick_args(bench, tmp_path):
+    args = bench.main.__globals__["argparse"].Namespace(
+        data_root=None, device="cpu", images=192, course_images=12, repeats=1, warmup=1,
+        ceiling_batches=[32, 64], scratch=str(tmp_path))
+    return args
+
+
+def test_every_part_measures_something(bench, tmp_path):
+    args = quick_args(bench, tmp_path)
+    course = bench.run_part("a", args)
+    assert course["batch_size"] == 1 and course["images"] == 12 - args.warmup
+    assert course["images_per_s"] > 0
+    later = bench.run_part("b", args)
+    assert later["batch_size"] == 64 and later["images_per_s"] > 0
+
+    import cifar
+    import p23_nn_optim
+    p23 = bench.run_part("c", args)
+    assert len(p23["epochs"]) == 2 and p23["images"] == 2 * 192
+    assert p23["settings"] == {"adam": {"lr": 2e-3}}
+    # the benchmark put p23's data source and epoch function back
+    assert cifar.cifar10.__module__ == "cifar" and p23_nn_optim.train_one_epoch.__module__ == "p23_nn_optim"
+
+    ceiling = bench.run_part("d", args)
+    assert set(ceiling["by_batch_size"]) == {32, 64}
+    assert ceiling["batch_size"] == max(ceiling["by_batch_size"], key=ceiling["by_batch_size"].get)
+    assert ceiling["images_per_s"] == ceiling["repeats"][0] > 0
+
+
+def test_made_up_data_is_cifar10_shaped(bench, tmp_path):
+    images, labels = bench.images_and_labels(quick_args(bench, tmp_path))
+    assert images.shape == (192, 32, 32, 3) and images.dtype.name == "uint8"
+    assert len(labels) == 192 and set(labels) <= set(range(10))
+    dataset = bench.per_image_dataset(images, labels)
+    image, label = dataset[0]
+    assert image.shape == torch.Size([3, 32, 32]) and 0 <= image.min() <= image.max() <= 1
