@@ -10,9 +10,11 @@ in one run, on the same machine and the same data:
   d  the ceiling: forward + backward + step on tensors already in memory,
      channels_last, at the best batch size found
 
-Each part runs in a fresh Python process, so one's memory does not count
-against another. The data is CIFAR10-shaped and made here (10,000 images,
-like the test split), or real CIFAR10 with --data-root.
+(a) and (b) each run in a fresh Python process, so one's memory does not
+count against another; (c) and (d) share one, taking turns epoch by epoch, so
+that a busy moment on a shared machine slows both alike (medians count). The
+data is CIFAR10-shaped and made here (10,000 images, like the test split), or
+real CIFAR10 with --data-root.
 
     python bench/train_speed.py                   # about 3 minutes on 2 cores
     python bench/train_speed.py --data-root data  # on real CIFAR10
@@ -36,6 +38,7 @@ PARTS = {
     "c": "p23_nn_optim.py, as a learner runs it",
     "d": "ceiling: tensors in memory, channels_last, best batch",
 }
+PROCESSES = {"a": "a", "b": "b", "cd": "c and d, in turns"}
 
 
 # ---------------------------------------------------------------- data
@@ -120,8 +123,41 @@ def part_course(args, device, batch_size, keep_graph):
             "batch_size": batch_size, "peak_rss_mb": peak_rss_mb()}
 
 
-def part_p23(args, device):
-    """(c): p23's main(), with the benchmark's data handed to it, timed per epoch."""
+def ceiling_pass(images, labels, batch_size, device, warmup):
+    """(d), one pass: forward + backward + step over batches sliced from
+    tensors already in memory, with a fresh network and p23's optimizer."""
+    import torch
+    from torch import nn
+
+    from models import Tudui
+
+    torch.manual_seed(0)
+    model = Tudui().to(device, memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    batches = [(images[i:i + batch_size], labels[i:i + batch_size])
+               for i in range(0, len(labels) - batch_size + 1, batch_size)]
+    for step, (imgs, targets) in enumerate(batches[:warmup] + batches):
+        if step == warmup:
+            synchronize(device)
+            started = time.perf_counter()
+        optimizer.zero_grad()
+        loss_fn(model(imgs), targets).backward()
+        optimizer.step()
+    synchronize(device)
+    return len(batches) * batch_size / (time.perf_counter() - started)
+
+
+def part_p23_and_ceiling(args, device):
+    """(c) and (d), taken in turns in one process so that the machine's ups
+    and downs hit both alike.
+
+    (c) is p23's main(), unchanged, with the benchmark's data handed to it
+    and a stopwatch around each of its epochs. (d) runs on p23's own data
+    tensors: first one pass per batch size to find the best, then one pass at
+    that size after every p23 epoch. The first epoch and pass warm up; the
+    median of the rest counts.
+    """
     import statistics
 
     import cifar
@@ -129,18 +165,24 @@ def part_p23(args, device):
 
     images, labels = images_and_labels(args)
     train_set, test_set = per_image_dataset(images, labels), per_image_dataset(images[:1000], labels[:1000])
-    epochs = []
+    epochs, ceiling, by_batch_size, p23_batch = [], [], {}, []
     timed_epoch, find_data = p23_nn_optim.train_one_epoch, cifar.cifar10
 
     def measured(model, loader, *rest, **kwargs):
+        data = loader.dataset.tensors
+        p23_batch.append(loader.sampler.batch_size)
+        if not by_batch_size:
+            by_batch_size.update({bs: ceiling_pass(*data, bs, device, args.warmup) for bs in args.ceiling_batches})
         synchronize(device)
         started = time.perf_counter()
         result = timed_epoch(model, loader, *rest, **kwargs)
         synchronize(device)
         epochs.append({"seconds": time.perf_counter() - started, "rss_mb": current_rss_mb()})
+        best = max(by_batch_size, key=by_batch_size.get)
+        ceiling.append(ceiling_pass(*data, best, device, args.warmup))
         return result
 
-    # p23 runs unchanged; only where its data comes from and a stopwatch
+    # p23 runs unchanged; only where its data comes from and the stopwatch
     # around its epochs are swapped in, and put back afterwards.
     cifar.cifar10 = lambda train, args, transform=None: train_set if train else test_set
     p23_nn_optim.train_one_epoch = measured
@@ -151,55 +193,16 @@ def part_p23(args, device):
     finally:
         cifar.cifar10, p23_nn_optim.train_one_epoch = find_data, timed_epoch
     total = time.perf_counter() - started
-    # the first epoch includes warming up; the rest give the median throughput
-    timed = [len(images) / e["seconds"] for e in epochs[1:]] or [len(images) / epochs[0]["seconds"]]
-    return {"images_per_s": statistics.median(timed), "images": len(images) * len(epochs),
-            "batch_size": 64, "epochs": epochs, "end_to_end_s": total,
-            "peak_rss_mb": peak_rss_mb(), "settings": result["settings"]}
-
-
-def part_ceiling(args, device):
-    """(d): forward + backward + step on batches already in memory.
-
-    Each batch size is timed over one pass; the best one is then timed
-    `args.repeats` more times and the median kept, as for (c), so that
-    neither side gains from picking the luckiest of several noisy runs.
-    """
-    import statistics
-
-    import torch
-    from torch import nn
-
-    import cifar
-    from models import Tudui
-
-    images, labels = images_and_labels(args)
-    x, y = cifar.as_tensors(per_image_dataset(images, labels), device)
-
-    def one_pass(batch_size, model, optimizer):
-        loss_fn = nn.CrossEntropyLoss()
-        batches = [(x[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(y) - batch_size + 1, batch_size)]
-        for step, (imgs, targets) in enumerate(batches[:args.warmup] + batches):
-            if step == args.warmup:
-                synchronize(device)
-                started = time.perf_counter()
-            optimizer.zero_grad()
-            loss_fn(model(imgs), targets).backward()
-            optimizer.step()
-        synchronize(device)
-        return len(batches) * batch_size / (time.perf_counter() - started)
-
-    def fresh():
-        torch.manual_seed(0)
-        model = Tudui().to(device, memory_format=torch.channels_last)
-        return model, torch.optim.Adam(model.parameters(), lr=1e-3)   # p23's optimizer
-
-    by_batch_size = {bs: one_pass(bs, *fresh()) for bs in args.ceiling_batches}
+    timed = [len(images) / e["seconds"] for e in epochs]
+    counted = slice(1, None) if len(epochs) > 1 else slice(None)
     best = max(by_batch_size, key=by_batch_size.get)
-    model, optimizer = fresh()
-    repeats = [one_pass(best, model, optimizer) for _ in range(args.repeats)]
-    return {"images_per_s": statistics.median(repeats), "batch_size": best, "repeats": repeats,
-            "by_batch_size": by_batch_size, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "c": {"images_per_s": statistics.median(timed[counted]), "per_epoch": timed, "images": len(images) * len(epochs),
+              "batch_size": p23_batch[0], "epochs": epochs, "end_to_end_s": total,
+              "peak_rss_mb": peak_rss_mb(), "settings": result["settings"]},
+        "d": {"images_per_s": statistics.median(ceiling[counted]), "batch_size": best, "repeats": ceiling,
+              "by_batch_size": by_batch_size},
+    }
 
 
 def run_part(part, args):
@@ -212,9 +215,7 @@ def run_part(part, args):
         return part_course(args, device, batch_size=1, keep_graph=True)
     if part == "b":
         return part_course(args, device, batch_size=64, keep_graph=False)
-    if part == "c":
-        return part_p23(args, device)
-    return part_ceiling(args, device)
+    return part_p23_and_ceiling(args, device)
 
 
 # ---------------------------------------------------------------- report
@@ -247,7 +248,7 @@ def main(argv=None):
     parser.add_argument("--ceiling-batches", type=int, nargs="+", default=[32, 64, 128, 256])
     parser.add_argument("--quick", action="store_true", help="a few batches of everything: a smoke test")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=PROCESSES, help=argparse.SUPPRESS)
     parser.add_argument("--scratch", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -261,8 +262,8 @@ def main(argv=None):
     import tempfile
     results = {}
     with tempfile.TemporaryDirectory() as scratch:
-        for part, title in PARTS.items():
-            print(f"measuring ({part}) {title} ...", flush=True)
+        for part, title in PROCESSES.items():
+            print(f"measuring {title} ...", flush=True)
             child = [sys.executable, str(Path(__file__).resolve()), "--part", part, "--scratch", scratch,
                      "--device", args.device, "--images", str(args.images),
                      "--course-images", str(args.course_images), "--repeats", str(args.repeats),
@@ -273,7 +274,8 @@ def main(argv=None):
             line = next((l for l in done.stdout.splitlines() if l.startswith("RESULT ")), None)
             if done.returncode != 0 or line is None:
                 sys.exit(f"part ({part}) failed:\n{done.stderr[-3000:]}")
-            results[part] = json.loads(line[len("RESULT "):])
+            measured = json.loads(line[len("RESULT "):])
+            results.update(measured if part == "cd" else {part: measured})
 
     a, b, c, d = (results[p]["images_per_s"] for p in "abcd")
     print(f"\nmachine: {machine(args.device)}")
