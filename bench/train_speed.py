@@ -38,7 +38,8 @@ PARTS = {
     "c": "p23_nn_optim.py, as a learner runs it",
     "d": "ceiling: tensors in memory, channels_last, best batch",
 }
-PROCESSES = {"a": "a", "b": "b", "cd": "c and d, in turns"}
+PROCESSES = {"a": "(a), the video's loop at batch 1 (the slow one)", "b": "(b), the video's loop at batch 64",
+             "cd": "(c) p23 and (d) the ceiling, in turns"}
 
 
 # ---------------------------------------------------------------- data
