@@ -102,6 +102,8 @@ def real_cifar10(root, train, transform):
     from torchvision.datasets import CIFAR10
 
     folder = root / BATCH_FOLDER
+    if folder.exists() and not folder.is_dir():
+        raise LessonError(f"{shown(folder)} is a file, where CIFAR10's folder belongs: move it away and run again")
     if not folder.is_dir():
         archive = root / ARCHIVE_NAME
         _check_writable(root, "CIFAR10 is unpacked there" if archive.is_file() else "CIFAR10 is downloaded there")

@@ -44,6 +44,13 @@ def non_negative_int(text):
     return value
 
 
+def seed_value(text):
+    value = non_negative_int(text)
+    if value >= 2 ** 63:
+        raise argparse.ArgumentTypeError(f"must be below 2**63, got {text}")
+    return value
+
+
 def positive_float(text):
     value = _parse(float, text, "a number")
     if not value > 0 or value == float("inf"):
@@ -85,9 +92,9 @@ def lesson_parser(lesson_file, doc, *, data=False, logs=False, batch_size=64):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(lesson=name)
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+    parser.add_argument("--device", type=str.lower, choices=["auto", "cpu", "cuda"], default="auto",
                         help="where the tensors live; auto takes CUDA when present (default: auto)")
-    parser.add_argument("--seed", type=non_negative_int, default=0,
+    parser.add_argument("--seed", type=seed_value, default=0,
                         help="random seed, so two runs print the same numbers (default: 0)")
     if data:
         parser.add_argument("--data-root", type=Path, default=DATA_ROOT,

@@ -101,7 +101,7 @@ def _read(path, reader, *args, **kwargs):
 
 def main(argv=None):
     parser = common.lesson_parser(__file__, __doc__)
-    parser.add_argument("--model", choices=models.MODEL_NAMES, default="tudui",
+    parser.add_argument("--model", type=str.lower, choices=models.MODEL_NAMES, default="tudui",
                         help="which saved model to load (default: tudui)")
     parser.add_argument("--out-dir", type=Path, default=common.CHECKPOINTS_ROOT,
                         help=f"folder p25_model_save.py wrote to (default: {common.CHECKPOINTS_ROOT})")

@@ -42,7 +42,7 @@ def fingerprint(model, device):
 
 def main(argv=None):
     parser = common.lesson_parser(__file__, __doc__)
-    parser.add_argument("--model", choices=models.MODEL_NAMES, default="tudui",
+    parser.add_argument("--model", type=str.lower, choices=models.MODEL_NAMES, default="tudui",
                         help="tudui: the P21 network, 0.6 MB files; vgg16: the video's, 528 MB files (default: tudui)")
     parser.add_argument("--out-dir", type=Path, default=common.CHECKPOINTS_ROOT,
                         help=f"folder for the .pth files (default: {common.CHECKPOINTS_ROOT})")
@@ -56,11 +56,12 @@ def main(argv=None):
     common.save_atomically(model.state_dict(), method2)   # method 2: parameters only
     print(f"method 2  torch.save(model.state_dict(), ...) -> {method2}  ({method2.stat().st_size / 1e6:.1f} MB)")
 
-    print(f"\nthe method 1 file names the class {type(model).__module__}.{type(model).__name__}: it was "
-          "imported from lessons/models.py, so any script that can import models can load it. "
-          "Had the class been defined in this script, it would be named __main__."
-          f"{type(model).__name__} and loading it elsewhere would fail with "
-          f"\"Can't get attribute '{type(model).__name__}' on <module '__main__'>\".")
+    cls = type(model)
+    where = "lessons/models.py" if cls.__module__ == "models" else f"the {cls.__module__.split('.')[0]} package"
+    print(f"\nthe method 1 file names the class {cls.__module__}.{cls.__name__}: it comes from {where}, "
+          "so any script that can import it can load the file. Had the class been defined in this script, "
+          f"it would be named __main__.{cls.__name__} and loading it elsewhere would fail with "
+          f"\"Can't get attribute '{cls.__name__}' on <module '__main__'>\".")
     outputs = fingerprint(model, args.device)
     print(f"output for torch.ones(1,3,32,32), first values: {[round(v, 4) for v in outputs[:4].tolist()]}")
     print("next: python lessons/p25_model_load.py" + (f" --model {args.model}" if args.model != "tudui" else ""))

@@ -83,6 +83,14 @@ def test_bad_data_root(tmp_path, make, expected):
     assert expected in one_line(error)
 
 
+def test_a_file_where_the_cifar10_folder_belongs(tmp_path):
+    (tmp_path / cifar.BATCH_FOLDER).write_text("oops")
+    with pytest.raises(common.LessonError) as error:
+        cifar.cifar10(train=False, args=data_args(tmp_path))
+    assert "is a file, where CIFAR10's folder belongs" in one_line(error)
+    assert (tmp_path / cifar.BATCH_FOLDER).read_text() == "oops"
+
+
 def test_unwritable_data_root(tmp_path):
     folder = Path("/sys")
     try:
@@ -313,6 +321,7 @@ def test_method2_file_holding_a_whole_model_is_explained(saved):
     ("p17_nn_conv2d", ["--log-batches", "0"], "--log-batches: must be at least 1, got 0"),
     ("p17_nn_conv2d", ["--log-batches", "some"], "--log-batches: expected a whole number, got 'some'"),
     ("p15_nn_module", ["--seed", "-3"], "--seed: must be 0 or more, got -3"),
+    ("p15_nn_module", ["--seed", str(2 ** 70)], "--seed: must be below 2**63"),
     ("p15_nn_module", ["--device", "gpu"], "--device: invalid choice: 'gpu'"),
     ("p20_nn_linear", ["--batches", "0"], "--batches: must be at least 1, got 0"),
     ("p25_model_save", ["--model", "resnet"], "--model: invalid choice: 'resnet'"),
