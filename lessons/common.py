@@ -252,6 +252,10 @@ def run(main):
     except LessonError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
+    except BrokenPipeError:
+        # the reader went away (`... | head`): stop quietly, as the docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except torch.OutOfMemoryError:
         print("error: out of GPU memory: try a smaller --batch-size, or --device cpu", file=sys.stderr)
         sys.exit(1)

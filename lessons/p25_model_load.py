@@ -24,6 +24,7 @@ import torch
 
 import common
 import models
+import p25_model_save
 from p25_model_save import checkpoint_paths, fingerprint
 
 
@@ -107,11 +108,16 @@ def main(argv=None):
                         help=f"folder p25_model_save.py wrote to (default: {common.CHECKPOINTS_ROOT})")
     args = common.parse_args(parser, argv)
     method1, method2 = checkpoint_paths(args.out_dir, args.model)
+    save_command = "python lessons/p25_model_save.py" + (f" --model {args.model}" if args.model != "tudui" else "")
+    if not method1.exists() and not method2.exists():
+        # Nothing saved yet: do what the learner would have done first.
+        print(f"no saved {args.model} in {common.shown(args.out_dir)} yet: running {save_command} first\n")
+        p25_model_save.main(["--model", args.model, "--out-dir", str(args.out_dir),
+                             "--device", args.device.type, "--seed", str(args.seed)])
+        print()
     for path in (method1, method2):
         if not path.is_file():
-            raise common.LessonError(f"{path} not found: run python lessons/p25_model_save.py"
-                                     + (f" --model {args.model}" if args.model != "tudui" else "")
-                                     + " first")
+            raise common.LessonError(f"{path} not found: run {save_command} again to write both files")
 
     model2 = load_state_dict_into(method2, args.model, args.device)
     print(f"method 2: {type(model2).__name__}() + load_state_dict(torch.load({method2.name}, weights_only=True))  ok")

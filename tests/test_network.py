@@ -135,8 +135,18 @@ def test_p25_save_then_load_gives_the_same_outputs(device, tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_p25_load_before_save_says_what_to_run(tmp_path):
+def test_p25_load_before_save_saves_first(tmp_path, capsys):
+    loaded = run_lesson("p25_model_load", "--device", "cpu", "--out-dir", tmp_path)
+    assert "running python lessons/p25_model_save.py first" in capsys.readouterr().out
+    assert torch.equal(loaded["outputs_method1"], loaded["outputs_method2"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tudui_method1.pth", "tudui_method2.pth"]
+
+
+def test_p25_load_with_one_file_missing_says_what_to_run(tmp_path):
     import common
 
-    with pytest.raises(common.LessonError, match="run python lessons/p25_model_save.py first"):
+    run_lesson("p25_model_save", "--device", "cpu", "--out-dir", tmp_path)
+    (tmp_path / "tudui_method2.pth").unlink()
+    with pytest.raises(common.LessonError, match="tudui_method2.pth not found: run python lessons/p25_model_save.py again"):
         run_lesson("p25_model_load", "--device", "cpu", "--out-dir", tmp_path)
+    assert (tmp_path / "tudui_method1.pth").is_file()
