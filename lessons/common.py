@@ -6,11 +6,11 @@ from the folder the learner started in, so every lesson runs the same from
 anywhere.
 """
 import argparse
-import concurrent.futures
 import os
 import random
 import socket
 import sys
+import threading
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -179,7 +179,7 @@ def first_batches(loader, limit):
 
 
 def shown(path):
-    """A path as short as it can be said: relative to the repository if inside it."""
+    """A path as short as it can be said: relative to the current folder when inside it."""
     path = Path(path).resolve()
     try:
         return str(path.relative_to(Path.cwd()))
@@ -228,15 +228,22 @@ def unreachable(url, seconds=NETWORK_TIMEOUT):
     host = urllib.parse.urlsplit(url).hostname
     if urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme):
         return None
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    lookup = pool.submit(socket.getaddrinfo, host, 443)
-    pool.shutdown(wait=False)
-    try:
-        lookup.result(timeout=seconds)
-    except concurrent.futures.TimeoutError:
+    outcome = {}
+
+    def look_up():
+        try:
+            socket.getaddrinfo(host, 443)
+        except OSError as error:
+            outcome["error"] = error
+
+    # a daemon thread: if the lookup hangs, it must not keep Python from exiting
+    lookup = threading.Thread(target=look_up, daemon=True)
+    lookup.start()
+    lookup.join(seconds)
+    if lookup.is_alive():
         return f"no answer looking up {host} within {seconds} s: no network?"
-    except OSError as error:
-        return f"cannot look up {host}: {error.strerror or error}; no network?"
+    if "error" in outcome:
+        return f"cannot look up {host}: {outcome['error'].strerror or outcome['error']}; no network?"
     return None
 
 
