@@ -85,9 +85,16 @@ def main(argv=None):
     for name, (shape, params) in effects.items():
         print(f"  {name:<38} output {str(shape):<18} parameters {params}")
     print("  (parameters = out_channels * in_channels/groups * kH * kW, + out_channels for the bias)")
+    # in_channels is not free to choose: it must equal the input's channels.
+    try:
+        nn.Conv2d(6, 6, 3).to(args.device)(first_batch)
+        mismatch = None
+    except RuntimeError as error:
+        mismatch = str(error).splitlines()[0]
+    print(f"  in_channels=6 on this 3-channel batch fails: {mismatch}")
 
     return {"input_shape": list(first_batch.shape), "output_shape": first_output_shape,
-            "logged_batches": logged, "effects": effects}
+            "logged_batches": logged, "effects": effects, "in_channels_mismatch": mismatch}
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ def main(argv=None):
     pool_ceil = nn.MaxPool2d(kernel_size=3, ceil_mode=True)
     pool_floor = nn.MaxPool2d(kernel_size=3, ceil_mode=False)
     ceil_output, floor_output = pool_ceil(grid), pool_floor(grid)
+    print(f"{pool_ceil}   <- stride was not given, so it equals kernel_size")
     print("MaxPool2d(3, ceil_mode=True)  (the video: [[2,3],[5,1]])")
     print(ceil_output[0, 0].cpu())
     print("MaxPool2d(3, ceil_mode=False) (the video: [[2]])")

@@ -22,6 +22,7 @@ def test_p17_conv2d_shapes_parameters_and_images(device, tmp_path):
     assert effects["dilation=2"][0] == [64, 6, 28, 28]
     assert effects["groups=3"] == ([64, 6, 30, 30], 6 * 1 * 9 + 6)
     assert effects["bias=False"] == ([64, 6, 30, 30], 6 * 3 * 9)
+    assert "expected input" in result["in_channels_mismatch"] and "6 channels" in result["in_channels_mismatch"]
 
     events = read_events(tmp_path)
     assert set(events.Tags()["images"]) == {"input", "output", "output_channels"}
