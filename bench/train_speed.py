@@ -49,10 +49,8 @@ def images_and_labels(args):
 
     if args.data_root:
         import cifar
-        from torchvision.datasets import CIFAR10
-        root = cifar.data_root(args.data_root)
-        cifar.real_cifar10(root, train=False, transform=None)   # finds, unpacks or downloads
-        dataset = CIFAR10(str(root), train=False)
+        # finds, unpacks or downloads, and checks it, once
+        dataset = cifar.real_cifar10(cifar.data_root(args.data_root), train=False, transform=None)
         images, labels = dataset.data, list(dataset.targets)
     else:
         rng = np.random.default_rng(0)
@@ -166,21 +164,21 @@ def part_p23_and_ceiling(args, device):
 
     images, labels = images_and_labels(args)
     train_set, test_set = per_image_dataset(images, labels), per_image_dataset(images[:1000], labels[:1000])
-    epochs, ceiling, by_batch_size, p23_batch = [], [], {}, []
+    epochs, ceiling, by_batch_size, found = [], [], {}, {}
     timed_epoch, find_data = p23_nn_optim.train_one_epoch, cifar.cifar10
 
     def measured(model, loader, *rest, **kwargs):
         data = loader.dataset.tensors
-        p23_batch.append(loader.sampler.batch_size)
-        if not by_batch_size:
+        if not by_batch_size:   # the first call: find the ceiling's best batch size
             by_batch_size.update({bs: ceiling_pass(*data, bs, device, args.warmup) for bs in args.ceiling_batches})
+            found["best"] = max(by_batch_size, key=by_batch_size.get)
+            found["p23_batch"] = loader.sampler.batch_size
         synchronize(device)
         started = time.perf_counter()
         result = timed_epoch(model, loader, *rest, **kwargs)
         synchronize(device)
         epochs.append({"seconds": time.perf_counter() - started, "rss_mb": current_rss_mb()})
-        best = max(by_batch_size, key=by_batch_size.get)
-        ceiling.append(ceiling_pass(*data, best, device, args.warmup))
+        ceiling.append(ceiling_pass(*data, found["best"], device, args.warmup))
         return result
 
     # p23 runs unchanged; only where its data comes from and the stopwatch
@@ -196,12 +194,11 @@ def part_p23_and_ceiling(args, device):
     total = time.perf_counter() - started
     timed = [len(images) / e["seconds"] for e in epochs]
     counted = slice(1, None) if len(epochs) > 1 else slice(None)
-    best = max(by_batch_size, key=by_batch_size.get)
     return {
         "c": {"images_per_s": statistics.median(timed[counted]), "per_epoch": timed, "images": len(images) * len(epochs),
-              "batch_size": p23_batch[0], "epochs": epochs, "end_to_end_s": total,
+              "batch_size": found["p23_batch"], "epochs": epochs, "end_to_end_s": total,
               "peak_rss_mb": peak_rss_mb(), "settings": result["settings"]},
-        "d": {"images_per_s": statistics.median(ceiling[counted]), "batch_size": best, "repeats": ceiling,
+        "d": {"images_per_s": statistics.median(ceiling[counted]), "batch_size": found["best"], "repeats": ceiling,
               "by_batch_size": by_batch_size},
     }
 
@@ -279,7 +276,8 @@ def main(argv=None):
             results.update(measured if part == "cd" else {part: measured})
 
     a, b, c, d = (results[p]["images_per_s"] for p in "abcd")
-    print(f"\nmachine: {machine(args.device)}")
+    this_machine = machine(args.device)
+    print(f"\nmachine: {this_machine}")
     print(f"data: {'real CIFAR10 from ' + str(args.data_root) if args.data_root else 'CIFAR10-shaped, made here'}, "
           f"{args.images} images per epoch\n")
     for part, title in PARTS.items():
@@ -295,7 +293,7 @@ def main(argv=None):
           + (": GROWS" if grows else ": does not grow"))
     print(f"  (a) peak resident memory {results['a']['peak_rss_mb']:.0f} MB after {results['a']['images']} images")
     print(f"  (d) by batch size: " + ", ".join(f"{k}: {v:.0f}/s" for k, v in results["d"]["by_batch_size"].items()))
-    summary = {"machine": machine(args.device), "results": results,
+    summary = {"machine": this_machine, "results": results,
                "ratios": {"c/a": c / a, "c/d": c / d, "b/a": b / a}, "memory_grows": grows}
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))

@@ -225,8 +225,9 @@ def unreachable(url, seconds=NETWORK_TIMEOUT):
     a dead network can hang for minutes; this bounds it. With a proxy set,
     the proxy does the lookup, so there is nothing to check here.
     """
-    host = urllib.parse.urlsplit(url).hostname
-    if urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme):
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname
+    if urllib.request.getproxies().get(parts.scheme):
         return None
     outcome = {}
 

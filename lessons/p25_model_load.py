@@ -24,8 +24,8 @@ import torch
 
 import common
 import models
-import p25_model_save
 from p25_model_save import checkpoint_paths, fingerprint
+from p25_model_save import main as save_lesson
 
 
 def load_whole_model(path, name, device):
@@ -33,6 +33,7 @@ def load_whole_model(path, name, device):
 
     The file's list of class names is read first, without running anything,
     so a file that names anything else is refused before it is unpickled.
+    Returns the model and those class names.
     """
     allowed = models.whole_model_classes(name)
     allowed_names = {f"{cls.__module__}.{cls.__qualname__}" for cls in allowed}
@@ -48,7 +49,7 @@ def load_whole_model(path, name, device):
     if not isinstance(model, torch.nn.Module):
         raise common.LessonError(f"{path} holds {type(model).__name__} data, not a whole model: "
                                  "was it saved with method 2 (state_dict)?")
-    return model
+    return model, named
 
 
 def load_state_dict_into(path, name, device):
@@ -112,7 +113,7 @@ def main(argv=None):
     if not method1.exists() and not method2.exists():
         # Nothing saved yet: do what the learner would have done first.
         print(f"no saved {args.model} in {common.shown(args.out_dir)} yet: running {save_command} first\n")
-        p25_model_save.main(["--model", args.model, "--out-dir", str(args.out_dir),
+        save_lesson(["--model", args.model, "--out-dir", str(args.out_dir),
                              "--device", args.device.type, "--seed", str(args.seed)])
         print()
     for path in (method1, method2):
@@ -122,8 +123,7 @@ def main(argv=None):
     model2 = load_state_dict_into(method2, args.model, args.device)
     print(f"method 2: {type(model2).__name__}() + load_state_dict(torch.load({method2.name}, weights_only=True))  ok")
 
-    model1 = load_whole_model(method1, args.model, args.device)
-    named = torch.serialization.get_unsafe_globals_in_checkpoint(method1)
+    model1, named = load_whole_model(method1, args.model, args.device)
     print(f"method 1: {method1.name} names these classes: {', '.join(named)}")
     try:
         torch.load(method1, map_location=args.device, weights_only=True)
