@@ -9,6 +9,8 @@ in one run, on the same machine and the same data:
      (its default settings), timed over its training epochs
   d  the ceiling: forward + backward + step on tensors already in memory,
      channels_last, at the best batch size found
+  e  p23_nn_optim.py with --amp (bfloat16 autocast on the CPU and on GPUs
+     that have it), in a process of its own
 
 (a) and (b) each run in a fresh Python process, so one's memory does not
 count against another; (c) and (d) share one, taking turns epoch by epoch, so
@@ -37,9 +39,10 @@ PARTS = {
     "b": "course loop, batch 64, per-image ToTensor",
     "c": "p23_nn_optim.py, as a learner runs it",
     "d": "ceiling: tensors in memory, channels_last, best batch",
+    "e": "p23_nn_optim.py --amp (mixed precision)",
 }
 PROCESSES = {"a": "(a), the video's loop at batch 1 (the slow one)", "b": "(b), the video's loop at batch 64",
-             "cd": "(c) p23 and (d) the ceiling, in turns"}
+             "cd": "(c) p23 and (d) the ceiling, in turns", "e": "(e) p23 with --amp"}
 
 
 # ---------------------------------------------------------------- data
@@ -147,7 +150,7 @@ def ceiling_pass(images, labels, batch_size, device, warmup):
     return len(batches) * batch_size / (time.perf_counter() - started)
 
 
-def part_p23_and_ceiling(args, device):
+def part_p23_and_ceiling(args, device, amp=False):
     """(c) and (d), taken in turns in one process so that the machine's ups
     and downs hit both alike.
 
@@ -169,7 +172,8 @@ def part_p23_and_ceiling(args, device):
 
     def measured(model, loader, *rest, **kwargs):
         data = loader.dataset.tensors
-        if not by_batch_size:   # the first call: find the ceiling's best batch size
+        found.setdefault("p23_batch", loader.sampler.batch_size)
+        if not by_batch_size and not amp:   # the first call: find the ceiling's best batch size
             by_batch_size.update({bs: ceiling_pass(*data, bs, device, args.warmup) for bs in args.ceiling_batches})
             found["best"] = max(by_batch_size, key=by_batch_size.get)
             found["p23_batch"] = loader.sampler.batch_size
@@ -178,7 +182,8 @@ def part_p23_and_ceiling(args, device):
         result = timed_epoch(model, loader, *rest, **kwargs)
         synchronize(device)
         epochs.append({"seconds": time.perf_counter() - started, "rss_mb": current_rss_mb()})
-        ceiling.append(ceiling_pass(*data, found["best"], device, args.warmup))
+        if not amp:
+            ceiling.append(ceiling_pass(*data, found["best"], device, args.warmup))
         return result
 
     # p23 runs unchanged; only where its data comes from and the stopwatch
@@ -188,16 +193,19 @@ def part_p23_and_ceiling(args, device):
     try:
         started = time.perf_counter()
         result = p23_nn_optim.main(["--device", device.type, "--epochs", str(args.repeats + 1),
-                                    "--logdir", str(Path(args.scratch) / "logs")])
+                                    "--logdir", str(Path(args.scratch) / "logs")] + (["--amp"] if amp else []))
     finally:
         cifar.cifar10, p23_nn_optim.train_one_epoch = find_data, timed_epoch
     total = time.perf_counter() - started
     timed = [len(images) / e["seconds"] for e in epochs]
     counted = slice(1, None) if len(epochs) > 1 else slice(None)
+    timing = {"images_per_s": statistics.median(timed[counted]), "per_epoch": timed,
+              "images": len(images) * len(epochs), "batch_size": found["p23_batch"], "epochs": epochs,
+              "end_to_end_s": total, "peak_rss_mb": peak_rss_mb(), "settings": result["settings"]}
+    if amp:
+        return {"e": timing}
     return {
-        "c": {"images_per_s": statistics.median(timed[counted]), "per_epoch": timed, "images": len(images) * len(epochs),
-              "batch_size": found["p23_batch"], "epochs": epochs, "end_to_end_s": total,
-              "peak_rss_mb": peak_rss_mb(), "settings": result["settings"]},
+        "c": timing,
         "d": {"images_per_s": statistics.median(ceiling[counted]), "batch_size": found["best"], "repeats": ceiling,
               "by_batch_size": by_batch_size},
     }
@@ -213,7 +221,7 @@ def run_part(part, args):
         return part_course(args, device, batch_size=1, keep_graph=True)
     if part == "b":
         return part_course(args, device, batch_size=64, keep_graph=False)
-    return part_p23_and_ceiling(args, device)
+    return part_p23_and_ceiling(args, device, amp=part == "e")
 
 
 # ---------------------------------------------------------------- report
@@ -273,9 +281,9 @@ def main(argv=None):
             if done.returncode != 0 or line is None:
                 sys.exit(f"part ({part}) failed:\n{done.stderr[-3000:]}")
             measured = json.loads(line[len("RESULT "):])
-            results.update(measured if part == "cd" else {part: measured})
+            results.update(measured if part in ("cd", "e") else {part: measured})
 
-    a, b, c, d = (results[p]["images_per_s"] for p in "abcd")
+    a, b, c, d, e = (results[p]["images_per_s"] for p in "abcde")
     this_machine = machine(args.device)
     print(f"\nmachine: {this_machine}")
     print(f"data: {'real CIFAR10 from ' + str(args.data_root) if args.data_root else 'CIFAR10-shaped, made here'}, "
@@ -287,6 +295,8 @@ def main(argv=None):
     grows = epochs[-1]["rss_mb"] > epochs[0]["rss_mb"] * 1.05 + 20
     print(f"\n  c/a = {c / a:.1f}x    (target: at least 8x)")
     print(f"  c/d = {c / d:.0%}     (target: at least 90%)")
+    print(f"  e/a = {e / a:.1f}x    (p23 --amp against the video's loop; target: at least 8x)")
+    print(f"  e/c = {e / c:.1f}x    (--amp against float32)")
     print(f"  b/a = {b / a:.1f}x")
     print(f"  (c) peak resident memory {results['c']['peak_rss_mb']:.0f} MB; after each epoch "
           + ", ".join(f"{e['rss_mb']:.0f} MB" for e in epochs)
@@ -294,7 +304,8 @@ def main(argv=None):
     print(f"  (a) peak resident memory {results['a']['peak_rss_mb']:.0f} MB after {results['a']['images']} images")
     print(f"  (d) by batch size: " + ", ".join(f"{k}: {v:.0f}/s" for k, v in results["d"]["by_batch_size"].items()))
     summary = {"machine": this_machine, "results": results,
-               "ratios": {"c/a": c / a, "c/d": c / d, "b/a": b / a}, "memory_grows": grows}
+               "ratios": {"c/a": c / a, "c/d": c / d, "b/a": b / a, "e/a": e / a, "e/c": e / c},
+               "memory_grows": grows}
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return summary

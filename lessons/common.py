@@ -6,6 +6,7 @@ from the folder the learner started in, so every lesson runs the same from
 anywhere.
 """
 import argparse
+import contextlib
 import os
 import random
 import socket
@@ -86,14 +87,15 @@ def lesson_parser(lesson_file, doc, *, data=False, logs=False, batch_size=64):
     `doc` is the lesson's module docstring: its text becomes `--help`.
     """
     name = Path(lesson_file).stem
-    parser = argparse.ArgumentParser(
+    parser = LessonParser(
         prog=f"python lessons/{name}.py",
         description=doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(lesson=name)
-    parser.add_argument("--device", type=str.lower, choices=["auto", "cpu", "cuda"], default="auto",
-                        help="where the tensors live; auto takes CUDA when present (default: auto)")
+    parser.set_defaults(lesson=name, title=doc.strip().splitlines()[0])
+    parser.add_argument("--device", type=str.lower, choices=["auto", "cpu", "cuda", "mps"], default="auto",
+                        help="where the tensors live (设备); auto takes a CUDA GPU, else Apple's MPS, "
+                             "else the CPU (default: auto)")
     parser.add_argument("--seed", type=seed_value, default=0,
                         help="random seed, so two runs print the same numbers (default: 0)")
     if data:
@@ -114,9 +116,28 @@ def lesson_parser(lesson_file, doc, *, data=False, logs=False, batch_size=64):
     return parser
 
 
+class LessonParser(argparse.ArgumentParser):
+    """argparse, with one difference: main() called with no argument from
+    Jupyter or the Python console reads no flags at all, instead of the
+    kernel's own command line (`-f .../kernel-1234.json`)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        if args is None:
+            args = command_line_flags(self.get_default("lesson"))
+        return super().parse_known_args(args, namespace)
+
+
+def command_line_flags(lesson):
+    """sys.argv[1:] when this lesson is the script Python was started with, else []."""
+    started_as = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
+    return sys.argv[1:] if started_as == lesson else []
+
+
 def parse_args(parser, argv=None):
-    """Parse flags, seed every generator, and turn --device into a torch.device."""
+    """Parse flags, print the lesson's title, seed every generator, and turn
+    --device into a torch.device."""
     args = parser.parse_args(argv)
+    print(args.title)
     seed_everything(args.seed)
     try:
         args.device = pick_device(args.device)
@@ -133,29 +154,68 @@ def seed_everything(seed):
 _said_cpu_fallback = False
 
 
+def mps_available():
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps and mps.is_available())
+
+
 def pick_device(choice):
-    """'cpu', 'cuda' or 'auto' (CUDA when present, else the CPU, said once)."""
+    """'cpu', 'cuda', 'mps' or 'auto' (CUDA, else Apple's MPS, else the CPU, said once)."""
     global _said_cpu_fallback
     if choice == "cpu":
         return torch.device("cpu")
-    if torch.cuda.is_available():
+    if choice in ("auto", "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
+    if choice in ("auto", "mps") and mps_available():
+        return torch.device("mps")
     if choice == "cuda":
         raise LessonError("--device cuda: this PyTorch sees no CUDA GPU "
                           f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}); "
                           "use --device cpu, or install a CUDA build of PyTorch on a machine with an NVIDIA GPU")
+    if choice == "mps":
+        raise LessonError("--device mps: this PyTorch sees no Apple GPU (MPS needs a Mac with Apple silicon "
+                          "and macOS 12.3+); use --device cpu")
     if not _said_cpu_fallback:
-        print("Device: cpu (no CUDA GPU found; --device auto falls back to the CPU)")
+        print("Device: cpu (no CUDA or MPS GPU found; --device auto falls back to the CPU)")
         _said_cpu_fallback = True
     return torch.device("cpu")
 
 
+# ---------------------------------------------------------------- mixed precision
+def mixed_precision(device, enabled):
+    """What --amp means on `device`: (autocast context factory, GradScaler or None, description).
+
+    bfloat16 keeps float32's range, so it needs no loss scaling: it is used on
+    CUDA GPUs that have it and on the CPU. float16 (older GPUs, Apple's MPS)
+    loses small gradients unless the loss is scaled up first, which is what
+    GradScaler does.
+    """
+    if not enabled:
+        return contextlib.nullcontext, None, "float32 (add --amp for mixed precision 混合精度)"
+    kind = device.type
+    if kind == "cuda" and torch.cuda.is_bf16_supported():
+        dtype, scaler, why = torch.bfloat16, None, "bfloat16 on this GPU"
+    elif kind in ("cuda", "mps"):
+        dtype, scaler = torch.float16, torch.amp.GradScaler(kind)
+        why = f"float16 with GradScaler on {kind} (no bfloat16 here)"
+    else:
+        dtype, scaler = torch.bfloat16, None
+        fast = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+        why = ("bfloat16 on the CPU, which has bfloat16 instructions (AVX-512 BF16/AMX)" if fast else
+               "bfloat16 on the CPU, which has NO bfloat16 instructions: expect it to be slower than float32")
+    return (lambda: torch.autocast(kind, dtype=dtype)), scaler, f"--amp: autocast {why}"
+
+
 # ---------------------------------------------------------------- TensorBoard
-def open_writer(logdir):
+def open_writer(logdir, image_steps=0, view=None):
     """A SummaryWriter on `logdir`, holding only this run.
 
     Event files of an earlier run in the same folder are removed first:
-    TensorBoard would draw both runs as one zig-zag line.
+    TensorBoard would draw both runs as one zig-zag line. `image_steps` is
+    how many steps of pictures the lesson will log: TensorBoard shows only 10
+    unless told otherwise, so the printed command then says so. `view` is the
+    folder the printed command opens: by default logs/ when the run is
+    inside it (every lesson's runs side by side), else the run itself.
     """
     from torch.utils.tensorboard import SummaryWriter
 
@@ -166,8 +226,36 @@ def open_writer(logdir):
         for old in logdir.glob("events.out.tfevents.*"):
             old.unlink()
     writer = SummaryWriter(str(logdir))
-    print(f"TensorBoard: writing to {shown(logdir)}  (view: tensorboard --logdir {shown(logdir.parent)})")
+    print(f"TensorBoard: writing to {shown(logdir)}")
+    if view is None:
+        inside_logs = LOGS_ROOT.resolve() in logdir.resolve().parents
+        view = LOGS_ROOT if inside_logs else logdir
+    print(f"  查看 view it: {tensorboard_command(view, image_steps)}   then open http://localhost:6006")
     return writer
+
+
+def tensorboard_command(logdir, image_steps=0):
+    """The command that opens TensorBoard on `logdir`, as it can be pasted:
+    the `tensorboard` installed beside the Python running this lesson (a
+    learner who never activated the virtual environment has no other)."""
+    python = Path(sys.executable)
+    script = python.with_name("tensorboard.exe" if os.name == "nt" else "tensorboard")
+    if script.is_file():
+        words = [_quoted(shown(script))]
+    else:
+        words = [_quoted(str(python)), "-m", "tensorboard.main"]
+    words += ["--logdir", _quoted(shown(logdir))]
+    if image_steps and image_steps > 10:
+        # TensorBoard keeps 10 image steps per tag unless told to keep more.
+        words.append(f"--samples_per_plugin images={image_steps}")
+    return " ".join(words)
+
+
+def _quoted(text):
+    if os.name == "nt":
+        return f'"{text}"' if " " in text else text
+    import shlex
+    return shlex.quote(text)
 
 
 def first_batches(loader, limit):
@@ -194,19 +282,63 @@ def save_atomically(obj, path):
     A rename is all-or-nothing, so a save cut off midway (Ctrl-C, a full
     disk) leaves the earlier file at `path` exactly as it was.
     """
+    write_atomically(path, lambda out: torch.save(obj, out))
+
+
+def save_picture(image, path):
+    """A PIL image as a PNG file, written the same all-or-nothing way."""
+    write_atomically(path, lambda out: image.save(out, format="PNG"))
+
+
+def write_atomically(path, write):
+    """write(file) into a temporary file beside `path`, then rename it over `path`.
+
+    When the system refuses (a full disk, no permission, a read-only folder)
+    the learner gets one line saying what and why, the earlier file stays as
+    it was and no temporary file is left behind.
+    """
     path = Path(path)
     if path.parent.exists() and not path.parent.is_dir():
         raise LessonError(f"cannot save into {shown(path.parent)}: it is a file, not a folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LessonError(f"cannot create the folder {shown(path.parent)}: {why_not_written(error, path.parent)}") from None
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as out:
-            torch.save(obj, out)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
+    except (OSError, RuntimeError) as error:
+        kept = "; the earlier file is untouched" if path.exists() else ""
+        raise LessonError(f"could not write {shown(path)}: {why_not_written(error, path.parent)}{kept}") from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def why_not_written(error, folder):
+    """The reason a write failed, in words: 'No space left on device', 'Permission denied'..."""
+    import errno
+    import shutil
+
+    code = getattr(error, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on the disk ({os.strerror(code)}): free some space or choose another folder"
+    if code in (errno.EACCES, errno.EPERM):
+        return "no permission to write there (Permission denied): choose a folder of your own"
+    if code == errno.EROFS:
+        return "the disk is read-only (Read-only file system): choose another folder"
+    if code:
+        return os.strerror(code)
+    # torch.save reports a failed write as RuntimeError ("unexpected pos ..."): look at the disk
+    try:
+        if shutil.disk_usage(folder).free < 1 << 20:
+            return "no space left on the disk: free some space or choose another folder"
+    except OSError:
+        pass
+    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 # ---------------------------------------------------------------- network

@@ -1,13 +1,20 @@
 """P15 神经网络的基本骨架 - nn.Module 的使用
 
-Every network in PyTorch is a subclass of `nn.Module`: `__init__` builds the
-pieces, `forward` says what happens to the input. This one has no pieces at
-all: its forward pass adds 1, so tensor(1.) goes in and tensor(2.) comes out,
-as in the video.
+所有网络都继承 nn.Module：__init__ 里先调用 super().__init__()，再搭好要用的层；
+forward 写明输入怎样变成输出（前向传播 input -> forward -> output）。
+这一节的 Tudui 没有任何层，forward 只做"加 1"：输入 tensor(1.)，输出 tensor(2.)。
+调用时写 tudui(x)，不要写 tudui.forward(x)。
 
-We call the module, `model(x)`, and never `model.forward(x)` ourselves:
-calling it goes through `nn.Module.__call__`, which runs the forward hooks
-and the other bookkeeping PyTorch hangs on a module, then `forward`.
+Every network subclasses nn.Module. `__init__` first calls
+`super().__init__()` (which sets up the bookkeeping every module needs: its
+list of layers, parameters and hooks), then builds the layers; `forward`
+says what happens to the input. The video's Tudui has no layers: forward
+adds 1, so tensor(1.) goes in and tensor(2.) comes out.
+
+We call the module, `tudui(x)`, never `tudui.forward(x)`: the call goes
+through `nn.Module.__call__`, which runs the forward *pre*-hooks, then
+`forward`, then the forward hooks (which see the output). Calling forward
+directly skips both kinds of hook.
 """
 import torch
 from torch import nn
@@ -15,33 +22,48 @@ from torch import nn
 import common
 
 
-class AddOne(nn.Module):
-    """input -> forward -> output, with forward = "add one"."""
+class Tudui(nn.Module):
+    """The video's first module: no layers, forward adds one."""
 
-    def forward(self, x):
-        return x + 1
+    def __init__(self):
+        super().__init__()   # without it, nn.Module's bookkeeping is missing and assigning a layer fails
+
+    def forward(self, input):
+        output = input + 1
+        return output
 
 
 def main(argv=None):
     parser = common.lesson_parser(__file__, __doc__)
     args = common.parse_args(parser, argv)
 
-    model = AddOne().to(args.device)
+    tudui = Tudui().to(args.device)
+    print(f"print(tudui) -> {tudui}")
     x = torch.tensor(1.0, device=args.device)
-    output = model(x)  # nn.Module.__call__ -> hooks -> forward
-    print(f"input:  {x.cpu()!r}")
-    print(f"output: {output.cpu()!r}   (the video: tensor(2.))")
+    output = tudui(x)  # nn.Module.__call__: pre-hooks -> forward -> hooks
+    print(f"input  x = {x.cpu()!r}")
+    print(f"output tudui(x) = {output.cpu()!r}   （视频中: tensor(2.)）")
 
-    # Why model(x) and not model.forward(x): a hook is part of __call__ only.
-    seen_by_hook = []
-    handle = model.register_forward_hook(lambda module, inputs, out: seen_by_hook.append(out.item()))
-    model(x)
-    model.forward(x)
-    handle.remove()
-    print(f"forward hooks ran {len(seen_by_hook)} time(s) for one model(x) and one model.forward(x): "
-          "calling forward directly skips them")
+    # The order __call__ runs things in, recorded by one hook of each kind.
+    order = []
+    pre = tudui.register_forward_pre_hook(lambda module, inputs: order.append("pre-hook（前置钩子）"))
+    post = tudui.register_forward_hook(lambda module, inputs, out: order.append(f"hook（钩子） sees {out.item()}"))
+    original_forward = tudui.forward
+    tudui.forward = lambda input: (order.append("forward"), original_forward(input))[1]
+    tudui(x)
+    called_by_call = list(order)
+    order.clear()
+    tudui.forward(x)
+    called_directly = list(order)
+    pre.remove()
+    post.remove()
+    del tudui.forward   # back to the class's forward
+    print(f"tudui(x) runs:         {' -> '.join(called_by_call)}")
+    print(f"tudui.forward(x) runs: {' -> '.join(called_directly)}   (no hooks: always call tudui(x))")
 
-    return {"input": x.item(), "output": output.item(), "hook_calls": len(seen_by_hook)}
+    return {"input": x.item(), "output": output.item(), "printed": str(tudui),
+            "call_order": called_by_call, "forward_only": called_directly,
+            "hook_calls": sum(step.startswith("hook") for step in called_by_call + called_directly)}
 
 
 if __name__ == "__main__":

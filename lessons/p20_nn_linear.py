@@ -1,5 +1,11 @@
 """P20 神经网络 - 线性层及其他层介绍 (flatten, nn.Linear)
 
+线性层 nn.Linear(in_features, out_features) 作用在输入的最后一维上。视频先用
+torch.reshape(imgs, (1, 1, 1, -1)) 把整批 64 张图变成 [1,1,1,196608]，经过
+Tudui 的 linear1 = Linear(196608, 10) 得到 [1,1,1,10]；再改用 torch.flatten（展平）
+得到 [196608] -> [10]。这要求每批正好 64 张，所以 DataLoader 用 drop_last=True。
+实际的模型是每张图各自展平：flatten(start_dim=1) -> [64,3072] -> Linear(3072,10)。
+
 `nn.Linear(in_features, out_features)` multiplies the LAST dimension of its
 input by a weight matrix (and adds a bias): [..., in] -> [..., out]. Images
 must be flattened first.
@@ -19,6 +25,18 @@ from torch.utils.data import DataLoader
 
 import cifar
 import common
+
+
+class Tudui(nn.Module):
+    """The video's module for this section: linear1 takes a whole batch of 64 images as one row."""
+
+    def __init__(self, in_features=196608):
+        super().__init__()
+        self.linear1 = nn.Linear(in_features, 10)
+
+    def forward(self, input):
+        output = self.linear1(input)
+        return output
 
 
 def other_layer_families(device):
@@ -53,7 +71,7 @@ def main(argv=None):
     device = args.device
 
     sample = torch.arange(24).reshape(2, 3, 2, 2)
-    print("torch.flatten on a [2,3,2,2] tensor:")
+    print("torch.flatten（展平） on a [2,3,2,2] tensor:")
     for start, end in [(0, -1), (1, -1), (1, 2), (2, 3)]:
         print(f"  start_dim={start}, end_dim={end:>2} -> {list(torch.flatten(sample, start, end).shape)}")
 
@@ -62,40 +80,51 @@ def main(argv=None):
         raise common.LessonError(f"--batch-size {args.batch_size}: with drop_last=True every batch must be "
                                  f"full, and this split has only {len(dataset)} images")
     # drop_last: the video's whole-batch flatten needs every batch full.
-    loader = DataLoader(dataset, batch_size=args.batch_size, drop_last=True)
+    dataloader = DataLoader(dataset, batch_size=args.batch_size, drop_last=True)
     whole_batch_size = args.batch_size * 3 * 32 * 32
-    whole_batch_linear = nn.Linear(whole_batch_size, 10).to(device)
+    tudui = Tudui(whole_batch_size).to(device)
+    print(tudui)
     per_image_linear = nn.Linear(3 * 32 * 32, 10).to(device)
-    print(f"\n{len(dataset)} images = {len(dataset) // args.batch_size}*{args.batch_size} "
+    print(f"{len(dataset)} images = {len(dataset) // args.batch_size}*{args.batch_size} "
           f"+ {len(dataset) % args.batch_size}: with drop_last=True the last "
           f"{len(dataset) % args.batch_size} are skipped")
+    video = "   （视频中: torch.Size([64, 3, 32, 32])）" if args.batch_size == 64 else f" (视频中 batch 64; here --batch-size {args.batch_size})"
     shapes = {}
     with torch.no_grad():
-        for step, (images, _) in common.first_batches(loader, args.batches):
-            images = images.to(device)
-            whole = torch.flatten(images)                   # the video: one row per batch
-            per_image = torch.flatten(images, start_dim=1)  # one row per image
+        for step, (imgs, targets) in common.first_batches(dataloader, args.batches):
+            imgs = imgs.to(device)
+            print(f"\nbatch {step}: imgs.shape {imgs.shape}{video}")
+            # the video's first try: the whole batch as one row, by reshape
+            reshaped = torch.reshape(imgs, (1, 1, 1, -1))
+            reshaped_out = tudui(reshaped)
+            print(f"  torch.reshape(imgs, (1, 1, 1, -1)) {reshaped.shape} -> tudui {reshaped_out.shape}"
+                  f"   （视频中: [1, 1, 1, 196608] -> [1, 1, 1, 10]）")
+            # then the same with torch.flatten（展平）
+            output = torch.flatten(imgs)
+            whole_out = tudui(output)
+            print(f"  torch.flatten(imgs) {output.shape} -> tudui {whole_out.shape}"
+                  f"   （视频中: torch.Size([196608]) -> torch.Size([10])）")
+            per_image = torch.flatten(imgs, start_dim=1)  # one row per image
+            per_image_out = per_image_linear(per_image)
+            print(f"  per image（逐张展平）: torch.flatten(imgs, start_dim=1) {per_image.shape} "
+                  f"-> Linear(3072, 10) {per_image_out.shape}")
             shapes = {
-                "images": list(images.shape),
-                "whole_batch_flat": list(whole.shape),
-                "whole_batch_out": list(whole_batch_linear(whole).shape),
-                "per_image_flat": list(per_image.shape),
-                "per_image_out": list(per_image_linear(per_image).shape),
+                "images": list(imgs.shape),
+                "reshaped": list(reshaped.shape), "reshaped_out": list(reshaped_out.shape),
+                "whole_batch_flat": list(output.shape), "whole_batch_out": list(whole_out.shape),
+                "per_image_flat": list(per_image.shape), "per_image_out": list(per_image_out.shape),
             }
-            print(f"batch {step}: {shapes['images']} -> flatten {shapes['whole_batch_flat']} "
-                  f"-> Linear({whole_batch_size}, 10) {shapes['whole_batch_out']}   |   "
-                  f"flatten(start_dim=1) {shapes['per_image_flat']} -> Linear(3072, 10) {shapes['per_image_out']}")
-    print(f"Linear({whole_batch_size}, 10) holds {whole_batch_linear.weight.numel():,} weights and gives "
+    print(f"\nLinear({whole_batch_size}, 10) holds {tudui.linear1.weight.numel():,} weights and gives "
           f"one answer per batch; Linear(3072, 10) holds {per_image_linear.weight.numel():,} "
-          "and gives one per image")
+          "and gives one per image, whatever the batch size: that is how networks use it (P21)")
 
     no_bias = nn.Linear(3072, 10, bias=False)
-    print(f"bias=False: {sum(p.numel() for p in no_bias.parameters())} parameters instead of "
+    print(f"bias=False（无偏置）: {sum(p.numel() for p in no_bias.parameters())} parameters instead of "
           f"{sum(p.numel() for p in per_image_linear.parameters())} (no +b after the multiply)")
 
     print("\nThe other layer families in the notes' table (input -> output shape):")
     families = other_layer_families(device)
-    return {"shapes": shapes, "families": families}
+    return {"shapes": shapes, "families": families, "printed": str(tudui)}
 
 
 if __name__ == "__main__":

@@ -1,5 +1,13 @@
 """P24 现有网络模型的使用及修改 - using and changing VGG16
 
+torchvision.models 里有现成的网络。视频建了两个 VGG16：vgg16_false（pretrained=False，
+随机参数）和 vgg16_true（pretrained=True，预训练：ImageNet 上训练好的参数）。VGG16 为
+ImageNet 的 1000 类而设计，要用于 CIFAR10 的 10 类，视频演示两种修改：
+  vgg16_true.classifier.add_module('add_linear', nn.Linear(1000, 10))   添加一层
+  vgg16_false.classifier[6] = nn.Linear(4096, 10)                       替换一层
+笔记写的 classifier[6] = nn.Linear(1000, 10) 会出错（下面会运行并解释）。
+pretrained=True 是旧写法，现在写 weights=VGG16_Weights.IMAGENET1K_V1。
+
 torchvision ships ready-made networks. `vgg16()` builds VGG16 (138 million
 parameters) for ImageNet's 1000 classes; its last part, `classifier`, is a
 Sequential whose layer [6] is Linear(4096, 1000). To use it for CIFAR10's 10
@@ -73,6 +81,13 @@ def _place_by_hand(reason):
             "(or drop --pretrained for random weights)")
 
 
+def imagenet_note():
+    """Why the video's ImageNet line stays commented out, as it is in the course's code."""
+    return ("torchvision.datasets.ImageNet(..., download=True) cannot work: ImageNet is not public any more; "
+            "the class only reads archives placed by hand (ILSVRC2012_devkit_t12.tar.gz and "
+            "ILSVRC2012_img_train.tar, ~150 GB, after registering at image-net.org), so the video keeps CIFAR10")
+
+
 def forward_shape(model, batch):
     with torch.no_grad():
         return list(model(batch).shape)
@@ -85,42 +100,49 @@ def main(argv=None):
     args = common.parse_args(parser, argv)
     device = args.device
 
+    print(imagenet_note())
     print("pretrained=False  ->  vgg16(weights=None)")
     print(f"pretrained=True   ->  vgg16(weights=VGG16_Weights.IMAGENET1K_V1)   "
           f"(file {weights_file().name}, {PRETRAINED.meta['_metrics']['ImageNet-1K']['acc@1']}% top-1 on ImageNet)")
+    vgg16_false = vgg16(weights=None)
     if args.pretrained:
-        model = load_pretrained_vgg16()
-        print(f"loaded the ImageNet weights from {weights_file()}")
+        vgg16_true = load_pretrained_vgg16()
+        print(f"vgg16_true: the ImageNet weights（预训练参数）, from {weights_file()}")
     else:
-        model = vgg16(weights=None)
-        print("random weights (add --pretrained for the ImageNet ones)")
-    model.eval()   # Dropout off, so the forward passes below are repeatable
-    print(model.classifier)
+        vgg16_true = vgg16(weights=None)
+        print("vgg16_true: random weights here, like vgg16_false (add --pretrained for the ImageNet ones, "
+              "a 528 MB download); the changes below are the same either way")
+    print(vgg16_true)   # the whole network, once: features, avgpool, classifier
+    for model in (vgg16_true, vgg16_false):
+        model.eval().to(device)   # Dropout off, so the forward passes below are repeatable
 
     batch = torch.rand(4, 3, 32, 32, device=device)   # CIFAR-sized: 4 images, 3 colours, 32x32
-    original_shape = forward_shape(model.to(device), batch)
+    original_shape = forward_shape(vgg16_true, batch)
     print(f"\nunchanged: {list(batch.shape)} -> {original_shape} (1000 ImageNet classes)")
 
-    replaced = copy.deepcopy(model)  # a second copy for the "replace" changes
+    # 添加 add a layer, on vgg16_true (as the video does)
+    vgg16_true.classifier.add_module("add_linear", nn.Linear(1000, 10).to(device))
+    added_shape = forward_shape(vgg16_true, batch)
+    print(f"vgg16_true.classifier.add_module('add_linear', nn.Linear(1000, 10)) -> {added_shape}; "
+          f"the classifier now:\n{vgg16_true.classifier}")
 
-    model.classifier.add_module("add_linear", nn.Linear(1000, 10).to(device))
-    added_shape = forward_shape(model, batch)
-    print(f"add_module('add_linear', Linear(1000, 10)): -> {added_shape}; classifier now ends with "
-          f"{model.classifier[-2]} then {model.classifier[-1]}")
-
-    replaced.classifier[6] = nn.Linear(1000, 10).to(device)   # as the notes write it
+    # 修改 replace a layer, on vgg16_false; first as the notes write it
+    broken = copy.deepcopy(vgg16_false)
+    broken.classifier[6] = nn.Linear(1000, 10).to(device)
     try:
-        forward_shape(replaced, batch)
+        forward_shape(broken, batch)
         broken_error = None
     except RuntimeError as error:
         broken_error = str(error).splitlines()[0]
-    print(f"classifier[6] = Linear(1000, 10): fails with \"{broken_error}\"\n"
+    print(f"\nclassifier[6] = nn.Linear(1000, 10) (笔记的写法): fails with \"{broken_error}\"\n"
           f"    layer [6] still receives the 4096 outputs of layer [3] (through ReLU and Dropout), "
           "so its in_features must be 4096")
 
-    replaced.classifier[6] = nn.Linear(4096, 10).to(device)
-    replaced_shape = forward_shape(replaced, batch)
-    print(f"classifier[6] = Linear(4096, 10): -> {replaced_shape}")
+    vgg16_false.classifier[6] = nn.Linear(4096, 10).to(device)
+    replaced_shape = forward_shape(vgg16_false, batch)
+    print(f"vgg16_false.classifier[6] = nn.Linear(4096, 10) -> {replaced_shape}; the classifier now:\n"
+          f"{vgg16_false.classifier}")
+    model, replaced = vgg16_true, vgg16_false
 
     return {"original_shape": original_shape, "added_shape": added_shape, "broken_error": broken_error,
             "replaced_shape": replaced_shape, "pretrained": args.pretrained,

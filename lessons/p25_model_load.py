@@ -1,5 +1,12 @@
 """P25 网络模型的保存与读取 - loading (run p25_model_save.py first)
 
+读取的顺序和视频一样：先读保存方式1（整个模型），再读保存方式2（只有参数 state_dict，
+一个 OrderedDict：参数名 -> 张量）。方式1 的文件按类名（如 models.Tudui）保存，读取时
+这个类必须能被 import，否则就是视频里的"陷阱"：Can't get attribute 'Tudui' on
+<module '__main__'>。本课在子进程里真的触发一次这个错误，捕获并解释。
+torch >= 2.6 默认 weights_only=True，会拒绝方式1 的文件；笔记的 weights_only=False
+能读，但会执行文件里的任意代码：只对自己保存的文件这样做。本课用更安全的 safe_globals。
+
 Method 2 (parameters only): build the network with our own code, then pour
 the saved tensors into it:
     model = Tudui(); model.load_state_dict(torch.load(path, weights_only=True))
@@ -17,7 +24,11 @@ classes our own models are made of:
 
 Both loaded models give the same output as the saved one.
 """
+import functools
 import pickle
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import torch
@@ -65,6 +76,42 @@ def load_state_dict_into(path, name, device):
                                  "(saved from another network? pick it with --model)")
     model.load_state_dict(state)
     return model
+
+
+# The trap, in two child processes: one saves a whole model whose class it
+# defines itself, the other (a different __main__) loads it.
+TRAP_SAVE = """
+import sys, torch
+from torch import nn
+class Tudui(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=3)
+    def forward(self, x):
+        return self.conv1(x)
+torch.save(Tudui(), sys.argv[1])
+"""
+# weights_only=False is what reaches the trap; harmless here, the file was just made by us.
+TRAP_LOAD = """
+import sys, torch
+try:
+    torch.load(sys.argv[1], weights_only=False)
+    print("loaded")
+except AttributeError as error:
+    print(f"AttributeError: {error}")
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def main_module_trap():
+    """The error the video's trap gives, really raised (once per run), as one line."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = str(Path(scratch) / "tudui_method1.pth")
+        for code in (TRAP_SAVE, TRAP_LOAD):
+            done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                return f"(the demonstration could not run: {done.stderr.strip().splitlines()[-1:]})"
+        return done.stdout.strip().splitlines()[-1]
 
 
 def state_dict_mismatch(expected, found):
@@ -120,19 +167,33 @@ def main(argv=None):
         if not path.is_file():
             raise common.LessonError(f"{path} not found: run {save_command} again to write both files")
 
-    model2 = load_state_dict_into(method2, args.model, args.device)
-    print(f"method 2: {type(model2).__name__}() + load_state_dict(torch.load({method2.name}, weights_only=True))  ok")
-
+    # 保存方式1: the whole model
     model1, named = load_whole_model(method1, args.model, args.device)
-    print(f"method 1: {method1.name} names these classes: {', '.join(named)}")
+    print(f"保存方式1 method 1: {method1.name} names these classes: {', '.join(named)}")
     try:
         torch.load(method1, map_location=args.device, weights_only=True)
         plain_refusal = None
     except pickle.UnpicklingError as error:
         plain_refusal = next(line for line in str(error).splitlines() if "Unsupported global" in line).strip()
-        print(f"  plain torch.load (weights_only=True, the default) refuses it: {plain_refusal}")
+        print(f"  plain torch.load (weights_only=True, the default since torch 2.6) refuses it: "
+              f"{plain_refusal.split('. Please')[0]}")
     print(f"  with safe_globals([{', '.join(c.__name__ for c in models.whole_model_classes(args.model))}]): "
-          f"loaded a {type(model1).__module__}.{type(model1).__name__}  ok")
+          f"loaded a {type(model1).__module__}.{type(model1).__name__}; print(model):")
+    print(model1)
+
+    # 保存方式2 method 2: the parameters only
+    state_dict = _read(method2, torch.load, method2, map_location=args.device, weights_only=True)
+    keys = list(state_dict) if isinstance(state_dict, dict) else []
+    print(f"\n保存方式2 method 2: torch.load({method2.name}) is a {type(state_dict).__name__} of parameter names -> "
+          f"tensors, {len(keys)} entries: {', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''}")
+    model2 = load_state_dict_into(method2, args.model, args.device)
+    print(f"  {type(model2).__name__}() + load_state_dict(torch.load({method2.name}, weights_only=True))  ok")
+
+    trap = main_module_trap()
+    print(f"\n陷阱 the trap: a whole model saved from a script that defines class Tudui itself, loaded in "
+          f"another script, fails with:\n  {trap}\n  The file names the class __main__.Tudui, and the loading "
+          "script's __main__ has no Tudui. The video's fix: import the class (from model_save import *); "
+          "ours: the class lives in lessons/models.py, so the file names models.Tudui")
 
     outputs1, outputs2 = fingerprint(model1, args.device), fingerprint(model2, args.device)
     print(f"\noutput for torch.ones(1,3,32,32), first values: method 1 {[round(v, 4) for v in outputs1[:4].tolist()]}, "
@@ -140,7 +201,7 @@ def main(argv=None):
           f"{'the same' if torch.equal(outputs1, outputs2) else 'DIFFERENT'}"
           " (compare with what p25_model_save.py printed)")
     return {"outputs_method1": outputs1, "outputs_method2": outputs2, "named_globals": named,
-            "plain_refusal": plain_refusal}
+            "plain_refusal": plain_refusal, "state_dict_keys": keys, "printed_method1": str(model1), "trap": trap}
 
 
 if __name__ == "__main__":

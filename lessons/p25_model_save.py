@@ -1,5 +1,10 @@
 """P25 网络模型的保存与读取 - saving (run p25_model_load.py next)
 
+保存方式1：torch.save(model, path)，保存模型结构 + 模型参数（整个对象，按类名 pickle）；
+保存方式2：torch.save(model.state_dict(), path)，只保存模型参数（官方推荐），读取时用
+自己的代码先建好网络再 load_state_dict。视频保存 VGG16（每个文件约 528 MB）；这里默认
+保存 P21 的小网络（约 0.6 MB），--model vgg16 与视频相同。
+
 Two ways to keep a network on disk:
 
   method 1  torch.save(model, path)               the whole object: structure
@@ -14,8 +19,8 @@ unpickling, which is why torch >= 2.6 refuses them by default
 (p25_model_load.py shows how to load them safely).
 
 The video saves VGG16, whose files are about 528 MB each; the default here
-is the small P21 network (about 0.6 MB). Use --model vgg16 for the video's
-version. Files go to checkpoints/ in the repository (or --out-dir); each is
+is the small P21 network (about 0.6 MB), because P26-P31 train and load that
+one. Use --model vgg16 for the video's version. Files go to checkpoints/ in the repository (or --out-dir); each is
 written to a temporary file first and renamed, so an interrupted save never
 leaves half a file in place of a good one.
 """
@@ -52,9 +57,9 @@ def main(argv=None):
     method1, method2 = checkpoint_paths(args.out_dir, args.model)
 
     common.save_atomically(model, method1)                # method 1: the whole model
-    print(f"method 1  torch.save(model, ...)              -> {method1}  ({method1.stat().st_size / 1e6:.1f} MB)")
+    print(f"保存方式1 method 1  torch.save(model, ...)              -> {method1}  ({method1.stat().st_size / 1e6:.1f} MB)")
     common.save_atomically(model.state_dict(), method2)   # method 2: parameters only
-    print(f"method 2  torch.save(model.state_dict(), ...) -> {method2}  ({method2.stat().st_size / 1e6:.1f} MB)")
+    print(f"保存方式2 method 2  torch.save(model.state_dict(), ...) -> {method2}  ({method2.stat().st_size / 1e6:.1f} MB)")
 
     cls = type(model)
     where = "lessons/models.py" if cls.__module__ == "models" else f"the {cls.__module__.split('.')[0]} package"

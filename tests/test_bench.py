@@ -45,6 +45,9 @@ def test_every_part_measures_something(bench, tmp_path):
     assert ceiling["batch_size"] == max(ceiling["by_batch_size"], key=ceiling["by_batch_size"].get)
     assert len(ceiling["repeats"]) == 2 and ceiling["images_per_s"] == ceiling["repeats"][1]
 
+    amp = bench.run_part("e", args)["e"]
+    assert len(amp["epochs"]) == 2 and amp["batch_size"] == 128 and amp["images_per_s"] > 0
+
 
 def test_made_up_data_is_cifar10_shaped(bench, tmp_path):
     images, labels = bench.images_and_labels(quick_args(bench, tmp_path))

@@ -26,19 +26,21 @@ def offline_env():
     return env
 
 
-def test_all_thirteen_lessons_are_there():
+def test_every_lesson_is_there():
     assert LESSONS == [
         "p15_nn_module", "p16_nn_conv", "p17_nn_conv2d", "p18_nn_maxpool", "p19_nn_relu",
         "p20_nn_linear", "p21_nn_seq", "p22_nn_loss", "p22_nn_loss_network", "p23_nn_optim",
         "p24_model_pretrained", "p25_model_load", "p25_model_save",
+        "p26_train", "p29_train_gpu_1", "p30_train_gpu_2", "p31_predict", "p32_open_source",
     ]
 
 
 def test_p21_runs_from_another_folder(tmp_path):
     result = run_script("p21_nn_seq", "--logdir", tmp_path / "logs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "parameters: 145,578" in result.stdout
-    assert "model(x) -> [64, 10]" in result.stdout
+    assert result.stdout.splitlines()[0] == "P21 神经网络 - 搭建小实战和 Sequential 的使用"
+    assert "parameters（参数个数）: 145,578" in result.stdout
+    assert "output.shape torch.Size([64, 10])   （视频中: torch.Size([64, 10])）" in result.stdout
     assert list((tmp_path / "logs").glob("events.out.tfevents.*"))
     assert "Warning" not in result.stderr
 

@@ -13,7 +13,7 @@ def test_p17_conv2d_shapes_parameters_and_images(device, tmp_path):
     assert result["input_shape"] == [64, 3, 32, 32]
     assert result["output_shape"] == [64, 6, 30, 30]
     effects = result["effects"]
-    assert effects["Conv2d(3, 6, 3)  (the lesson's layer)"] == ([64, 6, 30, 30], 6 * 3 * 9 + 6)
+    assert effects["Conv2d(3, 6, 3)  (the video's conv1)"] == ([64, 6, 30, 30], 6 * 3 * 9 + 6)
     assert effects["out_channels=12"] == ([64, 12, 30, 30], 12 * 3 * 9 + 12)
     assert effects["kernel_size=5"] == ([64, 6, 28, 28], 6 * 3 * 25 + 6)
     assert effects["kernel_size=(3, 5)"] == ([64, 6, 30, 28], 6 * 3 * 15 + 6)
@@ -53,6 +53,8 @@ def test_p18_maxpool(device, tmp_path):
     assert result["others"]["dilation=2"] == [[2]]
     assert result["indices"] == [[1, 3], [15, 18]]   # where 2, 3, 5, 1 sit in the flat 5x5 input
     assert result["image_shapes"] == {"input": [64, 3, 32, 32], "ceil": [64, 3, 11, 11], "floor": [64, 3, 10, 10]}
+    assert result["integer_ceil_mode"] == [[2, 3], [5, 1]]   # whole numbers pool in current PyTorch
+    assert result["padding_fill"] == -1.0                    # padded with -inf, not 0
     events = read_events(tmp_path)
     assert set(events.Tags()["images"]) == {"input", "output"}
     assert image_steps(events, "output") == [0, 1]
@@ -76,6 +78,7 @@ def test_p20_flatten_and_linear(device):
     result = run_lesson("p20_nn_linear", "--tiny", "--device", device)
     assert result["shapes"] == {
         "images": [64, 3, 32, 32],
+        "reshaped": [1, 1, 1, 196608], "reshaped_out": [1, 1, 1, 10],
         "whole_batch_flat": [196608], "whole_batch_out": [10],
         "per_image_flat": [64, 3072], "per_image_out": [64, 10],
     }
