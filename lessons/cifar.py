@@ -46,34 +46,37 @@ class DownloadFailed(Exception):
 _failed_roots = set()
 
 
-def cifar10(train, args, transform=None):
+_TO_TENSOR = object()   # "no transform given": ToTensor, as in the video
+
+
+def cifar10(train, args, transform=_TO_TENSOR, target_transform=None):
     """The CIFAR10 split a lesson asked for (`--data-root`, `--tiny`).
 
-    `transform` defaults to `ToTensor()`, as in the video.
+    `transform` defaults to `ToTensor()`, as in the video; None gives PIL pictures.
     """
-    if transform is None:
+    if transform is _TO_TENSOR:
         import torchvision.transforms as T
         transform = T.ToTensor()
     split = "train" if train else "test"
     if args.tiny:
-        dataset = TinyCIFAR10(train=train, transform=transform)
+        dataset = TinyCIFAR10(train=train, transform=transform, target_transform=target_transform)
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images "
               "(made by the project, NOT CIFAR10; drop --tiny to use the real data)")
         return dataset
     root = data_root(args.data_root)
     if root in _failed_roots:
-        dataset = TinyCIFAR10(train=train, transform=transform)
+        dataset = TinyCIFAR10(train=train, transform=transform, target_transform=target_transform)
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images (CIFAR10 unavailable, see above)")
         return dataset
     try:
-        dataset = real_cifar10(root, train, transform)
+        dataset = real_cifar10(root, train, transform, target_transform)
     except DownloadFailed as reason:
         _failed_roots.add(root)
         print(f"Notice: CIFAR10 is not under {shown(root)} and could not be downloaded "
               f"({reason}); using the tiny stand-in set instead (NOT CIFAR10). To get the real data, "
               f"place {ARCHIVE_NAME} ({ARCHIVE_BYTES:,} bytes, md5 {ARCHIVE_MD5}) from {ARCHIVE_URL} "
               f"in {shown(root)} and run again.")
-        dataset = TinyCIFAR10(train=train, transform=transform)
+        dataset = TinyCIFAR10(train=train, transform=transform, target_transform=target_transform)
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images")
         return dataset
     print(f"Data: CIFAR10 {split} split, {len(dataset)} images from {shown(root / BATCH_FOLDER)}")
@@ -95,7 +98,7 @@ def data_root(path):
     return root
 
 
-def real_cifar10(root, train, transform):
+def real_cifar10(root, train, transform, target_transform=None):
     """torchvision's CIFAR10 from `root`: extracted, unpacked from a hand-placed
     archive, or downloaded. Raises DownloadFailed when the network fails and
     LessonError for anything on disk the learner must fix."""
@@ -111,7 +114,8 @@ def real_cifar10(root, train, transform):
             download_archive(root)
         unpack_archive(archive, root)
     try:
-        return CIFAR10(str(root), train=train, transform=transform, download=False)
+        return CIFAR10(str(root), train=train, transform=transform, target_transform=target_transform,
+                       download=False)
     except (RuntimeError, pickle.UnpicklingError, EOFError, ValueError):
         raise LessonError(describe_damage(root)) from None
 

@@ -258,6 +258,15 @@ def _quoted(text):
     return shlex.quote(text)
 
 
+def read_scalars(logdir, tag):
+    """(step, value) of every point TensorBoard would draw for `tag` in `logdir`."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(logdir), size_guidance={"scalars": 0})
+    events.Reload()
+    return [(event.step, event.value) for event in events.Scalars(tag)]
+
+
 def first_batches(loader, limit):
     """(step, batch) for the first `limit` batches of `loader`; all when limit is None."""
     for step, batch in enumerate(loader):

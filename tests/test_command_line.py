@@ -28,6 +28,8 @@ def offline_env():
 
 def test_every_lesson_is_there():
     assert LESSONS == [
+        "p03_dir_help", "p06_dataset", "p08_tensorboard", "p09_transforms", "p11_useful_transforms",
+        "p13_dataset_transform", "p14_dataloader",
         "p15_nn_module", "p16_nn_conv", "p17_nn_conv2d", "p18_nn_maxpool", "p19_nn_relu",
         "p20_nn_linear", "p21_nn_seq", "p22_nn_loss", "p22_nn_loss_network", "p23_nn_optim",
         "p24_model_pretrained", "p25_model_load", "p25_model_save",
