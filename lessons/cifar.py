@@ -17,6 +17,7 @@ import pickle
 import shutil
 import socket
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,13 +26,18 @@ import numpy as np
 import torch
 from PIL import Image
 
-from common import DATA_ROOT, NETWORK_TIMEOUT, LessonError, network_reason, shown, unreachable
+from common import DATA_ROOT, NETWORK_TIMEOUT, LessonError, network_reason, shown, unreachable, why_not_written
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
            "dog", "frog", "horse", "ship", "truck")
 
-# The official archive, as torchvision knows it.
+# The official archive, as torchvision knows it. A mirror serving the same
+# file can stand in for it (--cifar-url, or the CIFAR10_URL environment
+# variable): the md5 decides whether what arrived is the real thing.
 ARCHIVE_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+# Seconds of downloading after which a slow download says how to do without it.
+SLOW_CHECK_AFTER = 15
+SLOW_LIMIT = 300
 ARCHIVE_NAME = "cifar-10-python.tar.gz"
 ARCHIVE_MD5 = "c58f30108f718f92721af3b95e74349a"
 ARCHIVE_BYTES = 170_498_071
@@ -69,13 +75,13 @@ def cifar10(train, args, transform=_TO_TENSOR, target_transform=None):
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images (CIFAR10 unavailable, see above)")
         return dataset
     try:
-        dataset = real_cifar10(root, train, transform, target_transform)
+        dataset = real_cifar10(root, train, transform, target_transform, url=archive_url(args))
     except DownloadFailed as reason:
         _failed_roots.add(root)
         print(f"Notice: CIFAR10 is not under {shown(root)} and could not be downloaded "
               f"({reason}); using the tiny stand-in set instead (NOT CIFAR10). To get the real data, "
               f"place {ARCHIVE_NAME} ({ARCHIVE_BYTES:,} bytes, md5 {ARCHIVE_MD5}) from {ARCHIVE_URL} "
-              f"in {shown(root)} and run again.")
+              f"in {shown(root)} and run again, or name a mirror with --cifar-url URL (or CIFAR10_URL).")
         dataset = TinyCIFAR10(train=train, transform=transform, target_transform=target_transform)
         print(f"Data: tiny stand-in set, {split} split, {len(dataset)} images")
         return dataset
@@ -98,7 +104,12 @@ def data_root(path):
     return root
 
 
-def real_cifar10(root, train, transform, target_transform=None):
+def archive_url(args):
+    """--cifar-url, else $CIFAR10_URL, else the official address."""
+    return getattr(args, "cifar_url", None) or os.environ.get("CIFAR10_URL") or ARCHIVE_URL
+
+
+def real_cifar10(root, train, transform, target_transform=None, url=ARCHIVE_URL):
     """torchvision's CIFAR10 from `root`: extracted, unpacked from a hand-placed
     archive, or downloaded. Raises DownloadFailed when the network fails and
     LessonError for anything on disk the learner must fix."""
@@ -111,7 +122,7 @@ def real_cifar10(root, train, transform, target_transform=None):
         archive = root / ARCHIVE_NAME
         _check_writable(root, "CIFAR10 is unpacked there" if archive.is_file() else "CIFAR10 is downloaded there")
         if not archive.is_file():
-            download_archive(root)
+            download_archive(root, url)
         unpack_archive(archive, root)
     try:
         return CIFAR10(str(root), train=train, transform=transform, target_transform=target_transform,
@@ -148,40 +159,90 @@ def _check_writable(root, why):
                           "choose a folder you can write to with --data-root") from None
 
 
-def download_archive(root):
-    """Fetch the CIFAR10 archive into `root`, with a progress bar.
+def download_archive(root, url=ARCHIVE_URL):
+    """Fetch the CIFAR10 archive into `root`, with a progress bar (speed, time left).
 
-    Bytes go to a `.part` file that becomes the archive only once its md5 is
-    right, so a download cut off halfway is never taken for the real thing.
+    Bytes go to a `.part` file. A download that breaks off keeps it, and the
+    next run asks the server for the rest only (HTTP Range). The `.part`
+    becomes the archive only once it is whole and its md5 is CIFAR10's; one
+    that is whole but wrong is deleted.
     """
-    from torchvision.datasets import utils as tv_utils
     from tqdm import tqdm
 
     target = root / ARCHIVE_NAME
     partial = target.with_name(target.name + ".part")
-    print(f"Downloading {ARCHIVE_URL} ({ARCHIVE_BYTES / 1e6:.0f} MB) to {shown(root)}")
-    offline = unreachable(ARCHIVE_URL)
+    offline = unreachable(url)
     if offline:
         raise DownloadFailed(offline)
-    request = urllib.request.Request(ARCHIVE_URL, headers={"User-Agent": "pytorch/vision"})
+    have = partial.stat().st_size if partial.is_file() else 0
+    headers = {"User-Agent": "pytorch/vision"}
+    if have:
+        headers["Range"] = f"bytes={have}-"
     try:
-        with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT) as response, \
-                open(partial, "wb") as out, \
-                tqdm(total=response.length, unit="B", unit_scale=True, desc=ARCHIVE_NAME) as bar:
-            while chunk := response.read(1 << 16):
-                out.write(chunk)
-                bar.update(len(chunk))
+        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=NETWORK_TIMEOUT)
+    except urllib.error.HTTPError as error:
+        if error.code == 416 and have:       # nothing left to send: the .part is already whole
+            return _finish(partial, target, have)
+        raise DownloadFailed(f"the server answered {error.code} {error.reason} for {url}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
-        partial.unlink(missing_ok=True)
         raise DownloadFailed(f"download failed: {network_reason(error)}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with response:
+        resumed = have > 0 and getattr(response, "status", 200) == 206
+        if not resumed:
+            have = 0                         # a server that ignores Range sends the whole file again
+        total = have + response.length if response.length is not None else None
+        if resumed:
+            print(f"Resuming {url}: {have / 1e6:.1f} MB already in {shown(partial)}, "
+                  f"{response.length / 1e6:.1f} MB to go")
+        else:
+            print(f"Downloading {url} ({(total or ARCHIVE_BYTES) / 1e6:.0f} MB) to {shown(root)}")
+        try:
+            out = open(partial, "ab" if resumed else "wb")
+        except OSError as error:
+            raise LessonError(f"cannot write {shown(partial)}: {why_not_written(error, root)}") from None
+        started, said_slow = time.monotonic(), False
+        with out, tqdm(total=total, initial=have, unit="B", unit_scale=True, unit_divisor=1024,
+                       desc=ARCHIVE_NAME, disable=None) as bar:
+            while True:
+                try:
+                    chunk = response.read(1 << 16)
+                except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+                    out.flush()
+                    raise DownloadFailed(f"the download broke off at {partial.stat().st_size:,} bytes "
+                                         f"({network_reason(error)}); run again to continue from there") from None
+                if not chunk:
+                    break
+                try:
+                    out.write(chunk)
+                except OSError as error:
+                    out.close()
+                    partial.unlink(missing_ok=True)
+                    raise LessonError(f"could not write {shown(partial)}: {why_not_written(error, root)}") from None
+                bar.update(len(chunk))
+                elapsed = time.monotonic() - started
+                if not said_slow and total and elapsed > SLOW_CHECK_AFTER:
+                    rate = (bar.n - have) / elapsed
+                    if rate <= 0 or (total - bar.n) / rate > SLOW_LIMIT:
+                        said_slow = True
+                        tqdm.write(f"Slow: about {(total - bar.n) / max(rate, 1) / 60:.0f} more minutes at this speed. "
+                                   f"Ctrl-C keeps what has arrived and the next run continues; or download "
+                                   f"{ARCHIVE_URL} another way and put it in {shown(root)}; or name a faster "
+                                   "mirror with --cifar-url URL (or CIFAR10_URL)")
+    size = partial.stat().st_size
+    if total is not None and size < total:
+        raise DownloadFailed(f"the download stopped at {size:,} of {total:,} bytes; "
+                             "run again to continue from there")
+    _finish(partial, target, size)
+
+
+def _finish(partial, target, size):
+    """The whole .part: CIFAR10's md5 makes it the archive; anything else is deleted."""
+    from torchvision.datasets import utils as tv_utils
+
     if not tv_utils.check_integrity(str(partial), ARCHIVE_MD5):
-        size = partial.stat().st_size
         partial.unlink(missing_ok=True)
-        raise DownloadFailed(f"the download stopped at {size:,} of {ARCHIVE_BYTES:,} bytes or arrived "
-                             "damaged (md5 mismatch), and was deleted")
+        raise DownloadFailed(f"what arrived ({size:,} bytes) is not CIFAR10's archive (md5 differs from "
+                             f"{ARCHIVE_MD5}) and was deleted")
     os.replace(partial, target)
 
 
@@ -199,6 +260,9 @@ def unpack_archive(archive, root):
     try:
         tv_utils.extract_archive(str(archive), str(scratch))
         os.replace(scratch / BATCH_FOLDER, root / BATCH_FOLDER)
+    except OSError as error:
+        raise LessonError(f"could not unpack {shown(archive)} into {shown(root)}: "
+                          f"{why_not_written(error, root)}; nothing was left half-unpacked") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -105,6 +105,9 @@ def lesson_parser(lesson_file, doc, *, data=False, logs=False, batch_size=64):
         parser.add_argument("--tiny", action="store_true",
                             help="use the project's tiny stand-in set instead of CIFAR10 "
                                  "(no download, a few images per class)")
+        parser.add_argument("--cifar-url", metavar="URL", default=None,
+                            help="where to download CIFAR10's archive from: a mirror of "
+                                 "cifar-10-python.tar.gz (default: $CIFAR10_URL, else the official address)")
         parser.add_argument("--batch-size", type=positive_int, default=batch_size,
                             help=f"images per batch (default: {batch_size})")
     if logs:
@@ -206,6 +209,18 @@ def mixed_precision(device, enabled):
     return (lambda: torch.autocast(kind, dtype=dtype)), scaler, f"--amp: autocast {why}"
 
 
+def backward_and_step(loss, optimizer, scaler=None):
+    """loss.backward() then optimizer.step(); with float16's GradScaler, the
+    loss is scaled up first so that small gradients do not round to zero."""
+    if scaler is None:
+        loss.backward()
+        optimizer.step()
+    else:
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+
+
 # ---------------------------------------------------------------- TensorBoard
 def open_writer(logdir, image_steps=0, view=None):
     """A SummaryWriter on `logdir`, holding only this run.
@@ -222,16 +237,67 @@ def open_writer(logdir, image_steps=0, view=None):
     logdir = Path(logdir)
     if logdir.exists() and not logdir.is_dir():
         raise LessonError(f"--logdir {shown(logdir)} is a file: TensorBoard needs a folder there")
-    if logdir.is_dir():
-        for old in logdir.glob("events.out.tfevents.*"):
-            old.unlink()
-    writer = SummaryWriter(str(logdir))
+    earlier = sorted(logdir.glob("events.out.tfevents.*")) if logdir.is_dir() else []
+    try:
+        writer = SafeWriter(SummaryWriter(str(logdir)), logdir, earlier)
+    except OSError as error:
+        raise LessonError(f"cannot write TensorBoard events to {shown(logdir)}: "
+                          f"{why_not_written(error, logdir)}") from None
     print(f"TensorBoard: writing to {shown(logdir)}")
     if view is None:
         inside_logs = LOGS_ROOT.resolve() in logdir.resolve().parents
         view = LOGS_ROOT if inside_logs else logdir
     print(f"  查看 view it: {tensorboard_command(view, image_steps)}   then open http://localhost:6006")
     return writer
+
+
+class SafeWriter:
+    """A SummaryWriter whose failed writes end in one line.
+
+    The run's event file replaces the earlier run's only when it is closed
+    whole: the earlier files are deleted then. When the system refuses a
+    write (a full disk, no permission), the new file is deleted and the
+    earlier run stays as it was.
+    """
+
+    def __init__(self, writer, logdir, earlier):
+        self._writer, self._logdir, self._earlier = writer, Path(logdir), earlier
+        threading.excepthook = _quiet_writer_thread
+
+    def __getattr__(self, name):
+        attribute = getattr(self._writer, name)
+        if not callable(attribute):
+            return attribute
+
+        def guarded(*args, **kwargs):
+            try:
+                return attribute(*args, **kwargs)
+            except OSError as error:
+                self._give_up()
+                raise LessonError(f"could not write TensorBoard events to {shown(self._logdir)}: "
+                                  f"{why_not_written(error, self._logdir)}; the earlier run there is untouched") from None
+        return guarded
+
+    def close(self):
+        self.__getattr__("close")()
+        for old in self._earlier:
+            old.unlink(missing_ok=True)
+
+    def _give_up(self):
+        try:
+            self._writer.close()
+        except OSError:
+            pass
+        for new in set(self._logdir.glob("events.out.tfevents.*")) - set(self._earlier):
+            new.unlink(missing_ok=True)
+
+
+def _quiet_writer_thread(args, default=threading.excepthook):
+    """TensorBoard's writer thread re-raises a failed write in the main thread,
+    where it becomes one line: no second traceback from the thread itself."""
+    if isinstance(args.exc_value, OSError) and type(args.thread).__name__ == "_AsyncWriterThread":
+        return
+    default(args)
 
 
 def tensorboard_command(logdir, image_steps=0):
@@ -314,17 +380,45 @@ def write_atomically(path, write):
     except OSError as error:
         raise LessonError(f"cannot create the folder {shown(path.parent)}: {why_not_written(error, path.parent)}") from None
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    out = None
     try:
-        with open(temporary, "wb") as out:
+        with open(temporary, "wb") as raw:
+            out = _RecordingFile(raw)
             write(out)
             out.flush()
-            os.fsync(out.fileno())
+            os.fsync(raw.fileno())
         os.replace(temporary, path)
     except (OSError, RuntimeError) as error:
+        # torch.save turns the system's refusal into a RuntimeError ("unexpected pos ..."): use the refusal
+        cause = out.refused if out is not None and out.refused is not None else error
         kept = "; the earlier file is untouched" if path.exists() else ""
-        raise LessonError(f"could not write {shown(path)}: {why_not_written(error, path.parent)}{kept}") from None
+        raise LessonError(f"could not write {shown(path)}: {why_not_written(cause, path.parent)}{kept}") from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+class _RecordingFile:
+    """A file that remembers the OSError its last write or flush raised."""
+
+    def __init__(self, raw):
+        self.raw, self.refused = raw, None
+
+    def write(self, data):
+        try:
+            return self.raw.write(data)
+        except OSError as error:
+            self.refused = error
+            raise
+
+    def flush(self):
+        try:
+            return self.raw.flush()
+        except OSError as error:
+            self.refused = error
+            raise
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
 
 
 def why_not_written(error, folder):
@@ -339,6 +433,8 @@ def why_not_written(error, folder):
         return "no permission to write there (Permission denied): choose a folder of your own"
     if code == errno.EROFS:
         return "the disk is read-only (Read-only file system): choose another folder"
+    if code == errno.EFBIG:
+        return "the file grew past the size this system allows a file (File too large)"
     if code:
         return os.strerror(code)
     # torch.save reports a failed write as RuntimeError ("unexpected pos ..."): look at the disk

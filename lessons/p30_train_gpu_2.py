@@ -59,13 +59,7 @@ def train_epochs(device, start_weights, train_dataloader, test_dataloader, args)
             with autocast():
                 loss = loss_fn(tudui(imgs), targets)
             optimizer.zero_grad()
-            if scaler is None:
-                loss.backward()
-                optimizer.step()
-            else:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
+            common.backward_and_step(loss, optimizer, scaler)   # loss.backward(); optimizer.step()
         if device.type == "cuda":
             torch.cuda.synchronize()          # GPU work runs on; wait before reading the clock
         seconds.append(time.time() - start_time)

@@ -124,17 +124,18 @@ def serve(monkeypatch, response):
 
 
 @pytest.mark.parametrize("break_after, expected", [
-    (200_000, "download failed: Connection reset by peer"),
-    (None, "the download stopped at 300,000 of 170,498,071 bytes"),
+    (200_000, "the download broke off at 262,144 bytes (Connection reset by peer); run again to continue"),
+    (None, "the download stopped at 300,000 of 170,498,071 bytes; run again to continue"),
 ])
-def test_download_cut_off_halfway_leaves_nothing(tmp_path, monkeypatch, capsys, break_after, expected):
+def test_download_cut_off_halfway_keeps_the_part_for_later(tmp_path, monkeypatch, capsys, break_after, expected):
     serve(monkeypatch, FakeResponse(b"x" * 300_000, cifar.ARCHIVE_BYTES, break_after))
     dataset = cifar.cifar10(train=False, args=data_args(tmp_path))
     assert isinstance(dataset, cifar.TinyCIFAR10)
     notices = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Notice:")]
     assert len(notices) == 1 and expected in notices[0]
     assert cifar.ARCHIVE_NAME in notices[0] and str(tmp_path) in notices[0]
-    assert files_under(tmp_path) == []   # no .part, no archive
+    # only the .part, which the next run continues; never a half file under the archive's own name
+    assert files_under(tmp_path) == [cifar.ARCHIVE_NAME + ".part"]
 
 
 def fake_archive(tmp_path, monkeypatch):
