@@ -98,7 +98,7 @@ def main(argv=None):
         datasets[label_dir] = MyData(str(root_dir), label_dir)
         video = {"ants": "124", "bees": "121"}.get(label_dir) if real else None
         print(f"{label_dir}_dataset = MyData(root_dir, {label_dir!r}): len {len(datasets[label_dir])}"
-              + (f"   （视频中: {video}）" if video else ""))
+              + (f"   (hymenoptera_data has {video})" if video else ""))
     first_label = class_dirs[0]
     img, label = datasets[first_label][0]
     print(f"{first_label}_dataset[0] -> ({img}, {label!r})")
@@ -107,7 +107,7 @@ def main(argv=None):
         train_dataset = dataset if train_dataset is None else train_dataset + dataset
     print(f"train_dataset = {' + '.join(f'{name}_dataset' for name in class_dirs)}: "
           f"{type(train_dataset).__name__}, len {len(train_dataset)}"
-          + ("   （视频中: 245）" if real and class_dirs == ["ants", "bees"] else ""))
+          + ("   (hymenoptera_data: 124 + 121 = 245)" if real and class_dirs == ["ants", "bees"] else ""))
     last_img, last_label = train_dataset[len(train_dataset) - 1]
     print(f"train_dataset[{len(train_dataset) - 1}] (the last one) -> label {last_label!r}: "
           "the datasets follow one another in the order they were added")

@@ -38,8 +38,7 @@ def main(argv=None):
     dataset_transform = torchvision.transforms.Compose([torchvision.transforms.ToTensor()])
     train_set = cifar.cifar10(train=True, args=args, transform=dataset_transform)
     test_set = cifar.cifar10(train=False, args=args, transform=dataset_transform)
-    print(f"len(train_set) {len(train_set)}, len(test_set) {len(test_set)}"
-          + ("   （视频中: 50000, 10000）" if real else "   (the video, on real CIFAR10: 50000, 10000)"))
+    print(f"len(train_set) {len(train_set)}, len(test_set) {len(test_set)}   (real CIFAR10: 50000, 10000)")
     tensor_img, target = test_set[0]
     print(f"with transform=ToTensor: test_set[0][0] is a {type(tensor_img).__name__} {list(tensor_img.shape)}")
     named = cifar.cifar10(train=False, args=args, transform=dataset_transform,

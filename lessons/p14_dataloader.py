@@ -40,7 +40,8 @@ def main(argv=None):
     n = len(test_data)
     print(f"{n} images / batch_size {args.batch_size}: drop_last=False -> {len(keep_last)} batches "
           f"(ceil, the last holds {n - (len(keep_last) - 1) * args.batch_size}), drop_last=True -> "
-          f"{len(test_loader)} batches (floor){video('157 and 156') if args.batch_size == 64 else ''}")
+          f"{len(test_loader)} batches (floor)"
+          + ("   (the video's 10,000 at 64: 157 and 156)" if args.batch_size == 64 else ""))
     assert len(keep_last) == math.ceil(n / args.batch_size) and len(test_loader) == n // args.batch_size
     if args.num_workers:
         print(f"num_workers={args.num_workers}: {args.num_workers} subprocesses load batches while the main one "
@@ -55,8 +56,7 @@ def main(argv=None):
             if step == 0:
                 first_targets.append(targets[:8].tolist())
                 if epoch == 0:
-                    print(f"a batch: imgs {list(imgs.shape)}, targets {list(targets.shape)}"
-                          + (video("[64, 3, 32, 32]") if args.batch_size == 64 else ""))
+                    print(f"a batch: imgs {list(imgs.shape)}, targets {list(targets.shape)}")
             writer.add_images(f"Epoch: {epoch}", imgs, step)
     writer.close()
     print(f"shuffle=True: step 0 of epoch 0 starts with targets {first_targets[0]}, "

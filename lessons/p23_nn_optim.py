@@ -333,6 +333,9 @@ def main(argv=None):
         _, histories[name] = train(name, all_settings[name], start_weights, train_loader, test_loader, args, writer)
         writer.close()
 
+    print(f"\nTensorBoard SCALARS: train_loss shows the learning every {args.log_every} batches; the per-epoch "
+          f"curves (running_loss, test_accuracy) have {args.epochs} point(s) each: set Smoothing to 0 to see them "
+          "as they are")
     if len(names) > 1:
         print("\nfinal accuracy: " + ", ".join(f"{n} {h['accuracy'][-1]:.2%}" for n, h in histories.items()))
     return {"histories": histories, "settings": all_settings,

@@ -177,3 +177,20 @@ def test_a_checkpoint_on_a_full_disk(small_disk):
     assert str(error.value) == (f"could not write {small_disk / 'model.pth'}: no space left on the disk (No space "
                                 "left on device): free some space or choose another folder")
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+def test_a_slow_download_says_once_how_to_do_without_it(tmp_path, archive, monkeypatch, capsys):
+    monkeypatch.setattr(cifar, "SLOW_CHECK_AFTER", -1)     # judge the speed from the first chunk on
+    monkeypatch.setattr(cifar, "SLOW_LIMIT", -1)           # and call any speed slow
+    payload = archive * 3                                  # several chunks; not the archive, so deleted after
+    server = ArchiveServer(payload)
+    root = tmp_path / "data"
+    root.mkdir()
+    try:
+        cifar.cifar10(train=False, args=SimpleNamespace(tiny=False, data_root=root, cifar_url=server.url))
+    finally:
+        server.close()
+    out = capsys.readouterr().out
+    assert out.count("Slow: about") == 1
+    slow = next(line for line in out.splitlines() if line.startswith("Slow: about"))
+    assert cifar.ARCHIVE_URL in slow and "--cifar-url" in slow and "Ctrl-C keeps what has arrived" in slow

@@ -40,7 +40,7 @@ def test_p06_real_hymenoptera_layout_is_used(tmp_path, capsys):
     result = run_lesson("p06_dataset", "--data-root", tmp_path)
     assert result["real"] is True and result["lengths"] == {"ants": 3, "bees": 2}
     out = capsys.readouterr().out
-    assert "the video's hymenoptera_data" in out and "（视频中: 124）" in out
+    assert "the video's hymenoptera_data" in out and "(hymenoptera_data has 124)" in out
 
 
 def test_p06_a_folder_of_your_own(tmp_path):
