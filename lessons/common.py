@@ -124,6 +124,10 @@ class LessonParser(argparse.ArgumentParser):
     Jupyter or the Python console reads no flags at all, instead of the
     kernel's own command line (`-f .../kernel-1234.json`)."""
 
+    def error(self, message):
+        """A bad flag: one line, not the whole usage block (--help shows that)."""
+        self.exit(2, f"{self.prog}: error: {message} (--help lists the flags)\n")
+
     def parse_known_args(self, args=None, namespace=None):
         if args is None:
             args = command_line_flags(self.get_default("lesson"))
