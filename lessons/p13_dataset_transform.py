@@ -29,7 +29,7 @@ def main(argv=None):
     print(f"test_set[0] -> ({img}, {target})")
     print(f"test_set.classes -> {plain_set.classes}")
     print(f"test_set.classes[target] -> {plain_set.classes[target]!r}"
-          + ("   （视频中: 3, 'cat'）" if real else "   (the video, on real CIFAR10: 3, 'cat')"))
+          + "   (official CIFAR10's first test picture: 3, 'cat')")
     picture = Path(args.logdir) / "test_set_0.png"
     common.save_picture(img, picture)     # the video calls img.show(), which opens a picture viewer
     print(f"img.show() opens a viewer; saved here instead: {common.shown(picture)}")

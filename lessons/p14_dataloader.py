@@ -34,6 +34,9 @@ def main(argv=None):
     img, target = test_data[0]
     print(f"test_data[0]: img.shape {img.shape}, target {target}{video('torch.Size([3, 32, 32]), 3')}")
 
+    if args.batch_size > len(test_data):
+        raise common.LessonError(f"--batch-size {args.batch_size}: with drop_last=True every batch must be full, "
+                                 f"and this split has only {len(test_data)} images")
     test_loader = DataLoader(dataset=test_data, batch_size=args.batch_size, shuffle=True,
                              num_workers=args.num_workers, drop_last=True)
     keep_last = DataLoader(dataset=test_data, batch_size=args.batch_size, drop_last=False)

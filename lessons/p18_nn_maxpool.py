@@ -54,9 +54,9 @@ def main(argv=None):
     pool_floor = nn.MaxPool2d(kernel_size=3, ceil_mode=False)
     ceil_output, floor_output = pool_ceil(input), pool_floor(input)
     print(f"{pool_ceil}   <- stride（步长） not given, so it equals kernel_size")
-    print("ceil_mode=True（向上取整）  （视频中: [[2., 3.], [5., 1.]]）")
+    print("ceil_mode=True（向上取整）: the windows over the edge count too")
     print(ceil_output[0, 0].cpu())
-    print("ceil_mode=False（向下取整）  （视频中: [[2.]]）")
+    print("ceil_mode=False（向下取整）: only the one full window")
     print(floor_output[0, 0].cpu())
 
     print("\nThe other parameters, on the same 5x5 input:")

@@ -1,7 +1,7 @@
 """P19 神经网络 - 非线性激活 (ReLU, Sigmoid)
 
 非线性激活让网络能表示非线性的关系：没有它，多少层叠起来都只是一次线性变换。
-ReLU 把负数变成 0、正数不变：视频中 [[1,-0.5],[-1,3]] -> [[1,0],[0,3]]。
+ReLU 把负数变成 0、正数不变：[[1,-0.5],[-1,3]] -> [[1,0],[0,3]]。
 inplace（原地操作）=True 直接改写输入，省内存但原值丢失。Sigmoid 把每个数压到 (0,1)。
 视频的 Tudui 有 relu1 和 sigmoid1 两层，把 CIFAR10 图片经过 Sigmoid 写进 TensorBoard。
 
@@ -47,7 +47,7 @@ def main(argv=None):
     print(tudui)
 
     relu_output = tudui.relu1(input)
-    print(f"relu1(input), inplace=False（不原地）  （视频中: [[1., 0.], [0., 3.]]）:\n{relu_output[0, 0].cpu()}")
+    print(f"relu1(input), inplace=False（不原地）: negatives become 0\n{relu_output[0, 0].cpu()}")
     print(f"the input afterwards, unchanged:\n{input[0, 0].cpu()}")
 
     overwritten = input.clone()

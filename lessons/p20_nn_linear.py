@@ -98,7 +98,7 @@ def main(argv=None):
             reshaped = torch.reshape(imgs, (1, 1, 1, -1))
             reshaped_out = tudui(reshaped)
             print(f"  torch.reshape(imgs, (1, 1, 1, -1)) {reshaped.shape} -> tudui {reshaped_out.shape}"
-                  f"   （视频中: [1, 1, 1, 196608] -> [1, 1, 1, 10]）")
+                  "   (the video's first try, before flatten)")
             # then the same with torch.flatten（展平）
             output = torch.flatten(imgs)
             whole_out = tudui(output)

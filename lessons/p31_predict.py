@@ -22,11 +22,12 @@ from unittest import mock
 
 import torch
 import torchvision
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 import cifar
 import common
 import p26_train
+import pictures
 from models import Tudui
 from p25_model_load import load_whole_model, state_dict_mismatch
 
@@ -83,7 +84,7 @@ def main(argv=None):
 
 def predict(image_path, tudui, transform, device, args, writer, step):
     """One picture: file -> PIL -> tensor [1,3,32,32] -> scores -> class."""
-    image = open_picture(image_path)
+    image = pictures.open_picture(image_path, "--image")
     print(f"\n{common.shown(image_path)}: {image}")
     print(f"  convert('RGB'): {WHY_RGB.get(image.mode, f'mode {image.mode} becomes the 3 channels R, G, B')}")
     image = image.convert("RGB")
@@ -180,25 +181,6 @@ def load_tudui(path, device):
                                  "(saved from another network?)")
     tudui.load_state_dict(state)
     return tudui, normalize
-
-
-def open_picture(path):
-    """A PIL image, fully read, or one line saying why not."""
-    path = Path(path)
-    if path.is_dir():
-        raise common.LessonError(f"--image {common.shown(path)} is a folder: name a picture file in it")
-    try:
-        image = Image.open(path)
-        image.load()        # decode it all now: a file cut short fails here, not later
-        return image
-    except FileNotFoundError:
-        raise common.LessonError(f"--image {common.shown(path)} not found: check the path "
-                                 "(relative paths start from the folder you are in)") from None
-    except UnidentifiedImageError:
-        raise common.LessonError(f"--image {common.shown(path)} is not a picture PIL can read "
-                                 "(PNG, JPEG, BMP, GIF, WebP ... are)") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise common.LessonError(f"--image {common.shown(path)} is damaged or cut short ({error})") from None
 
 
 def sample_class(path):

@@ -10,10 +10,11 @@ project draws its own small folder, in the two layouts the course uses:
 The made-up pictures say on them that they are NOT ants or bees: red
 blobs for "ants", yellow stripes for "bees", at the sizes real photos have.
 """
+import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 import common
 
@@ -86,15 +87,30 @@ def picture_files(folder):
     return names
 
 
-def open_picture(path):
-    """Image.open, fully read, or one line naming the file that is not a picture."""
+def open_picture(path, flag=None):
+    """Image.open, fully decoded, or one line saying why not. `flag` names the
+    command-line option the path came from (P31's --image), for the message."""
+    path = Path(path)
+    what = f"{flag} {common.shown(path)}" if flag else common.shown(path)
+    if path.is_dir():
+        raise common.LessonError(f"{what} is a folder: name a picture file in it")
     try:
-        image = Image.open(path)
-        image.load()
+        with warnings.catch_warnings():
+            # a picture the learner chose, not one from the internet: big is fine up to PIL's hard limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+            image.load()        # decode it all now: a file cut short fails here, not later
         return image
-    except (OSError, SyntaxError, ValueError):
-        raise common.LessonError(f"{common.shown(path)} is not a picture PIL can read (or it is damaged): "
-                                 "move it out of the picture folder") from None
+    except FileNotFoundError:
+        raise common.LessonError(f"{what} not found: check the path "
+                                 "(relative paths start from the folder you are in)") from None
+    except Image.DecompressionBombError:
+        raise common.LessonError(f"{what} is too large for PIL ({Image.MAX_IMAGE_PIXELS * 2:,} pixels at most, "
+                                 "a guard against decompression bombs): shrink it first") from None
+    except UnidentifiedImageError:
+        raise common.LessonError(f"{what} is not a picture PIL can read (PNG, JPEG, BMP, GIF, WebP ... are)") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise common.LessonError(f"{what} is damaged or cut short ({error})") from None
 
 
 def first_picture(data_root):

@@ -62,8 +62,8 @@ def test_first_printed_line_is_the_chinese_title(name, capsys, monkeypatch):
 
 
 # lessons whose video prints values we show beside ours
-WITH_VIDEO_VALUES = {"p13_dataset_transform", "p14_dataloader", "p15_nn_module", "p16_nn_conv",
-                     "p17_nn_conv2d", "p18_nn_maxpool", "p19_nn_relu", "p20_nn_linear", "p21_nn_seq", "p22_nn_loss",
+WITH_VIDEO_VALUES = {"p14_dataloader", "p15_nn_module", "p16_nn_conv",
+                     "p17_nn_conv2d", "p19_nn_relu", "p20_nn_linear", "p21_nn_seq", "p22_nn_loss",
                      "p26_train"}
 
 

@@ -132,6 +132,12 @@ def test_p14_batches_with_and_without_drop_last(tmp_path):
     assert image_steps(events, "Epoch: 1") == [0, 1, 2, 3]
 
 
+def test_p14_batch_bigger_than_the_split(tmp_path):
+    with pytest.raises(common.LessonError, match="--batch-size 500: with drop_last=True every batch must be full, "
+                                                 "and this split has only 100 images"):
+        run_lesson("p14_dataloader", "--tiny", "--logdir", tmp_path, "--batch-size", "500")
+
+
 def test_p14_on_a_split_the_size_of_cifar10s(tmp_path, monkeypatch):
     import cifar
 

@@ -171,6 +171,13 @@ def test_p31_bad_pictures_are_one_line(trained, tmp_path, make, expected):
     assert "\n" not in str(error.value)
 
 
+def test_p31_picture_over_pils_size_guard(trained, tmp_path, monkeypatch):
+    Image.new("RGB", (64, 48)).save(tmp_path / "big.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)      # 64x48 is then over twice the limit
+    with pytest.raises(common.LessonError, match=r"big.png is too large for PIL \(2,000 pixels at most"):
+        predict(trained, tmp_path, "--image", tmp_path / "big.png")
+
+
 def test_p31_damaged_picture(trained, tmp_path):
     buffer = io.BytesIO()
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(buffer, "JPEG")
