@@ -140,9 +140,12 @@ def command_line_flags(lesson):
     return sys.argv[1:] if started_as == lesson else []
 
 
-def parse_args(parser, argv=None):
+def parse_args(parser, argv=None, preset=None):
     """Parse flags, print the lesson's title, seed every generator, and turn
-    --device into a torch.device."""
+    --device into a torch.device. `preset` holds the defaults that --video
+    sets (the video's settings); a flag given beside it still wins."""
+    if preset is not None and parser.parse_args(argv).video:
+        parser.set_defaults(**preset)
     args = parser.parse_args(argv)
     print(args.title)
     seed_everything(args.seed)
@@ -151,6 +154,23 @@ def parse_args(parser, argv=None):
     except LessonError as error:
         parser.error(str(error))
     return args
+
+
+def video_differences(args, preset, describe=None):
+    """'ours (视频中: the video's)' for each setting of `preset` this run does differently.
+    `describe` turns a setting's value into words; by default 'key=value'."""
+    describe = describe or {}
+
+    def say(key, value):
+        return describe[key](value) if key in describe else f"{key}={value}"
+
+    return [f"{say(key, getattr(args, key))} (视频中: {say(key, value)})" for key, value in preset.items()
+            if getattr(args, key) is not None and getattr(args, key) != value]
+
+
+def logged_steps(loader, limit):
+    """How many batches first_batches(loader, limit) gives: all of them when limit is None."""
+    return len(loader) if limit is None else min(limit, len(loader))
 
 
 def seed_everything(seed):
@@ -266,7 +286,7 @@ class SafeWriter:
 
     def __init__(self, writer, logdir, earlier):
         self._writer, self._logdir, self._earlier = writer, Path(logdir), earlier
-        threading.excepthook = _quiet_writer_thread
+        threading.excepthook = _quiet_writer_thread   # the same function each time: setting it twice is harmless
 
     def __getattr__(self, name):
         attribute = getattr(self._writer, name)

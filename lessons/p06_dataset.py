@@ -86,9 +86,9 @@ def main(argv=None):
         root_dir, real = args.root_dir, False
     else:
         root_dir, real = pictures.train_folder(args.data_root)
-    class_dirs = sorted(p.name for p in Path(root_dir).iterdir()
-                        if p.is_dir() and not p.name.endswith(("_image", "_label")) and not p.name.startswith(".")) \
-        if Path(root_dir).is_dir() else []
+    subfolders = [p.name for p in Path(root_dir).iterdir() if p.is_dir()] if Path(root_dir).is_dir() else []
+    class_dirs = sorted(name for name in subfolders
+                        if not name.endswith(("_image", "_label")) and not name.startswith("."))
     if not class_dirs:
         raise common.LessonError(f"--root-dir {common.shown(root_dir)} has no subfolders of pictures: "
                                  "make one folder per class (e.g. ants/, bees/) inside it")

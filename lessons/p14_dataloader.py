@@ -30,9 +30,10 @@ def main(argv=None):
 
     test_data = cifar.cifar10(train=False, args=args)
     real = type(test_data).__name__ == "CIFAR10"
-    video = lambda text: f"   （视频中: {text}）" if real else f"   (the video, on real CIFAR10: {text})"
     img, target = test_data[0]
-    print(f"test_data[0]: img.shape {img.shape}, target {target}{video('torch.Size([3, 32, 32]), 3')}")
+    video = "torch.Size([3, 32, 32]), 3"
+    print(f"test_data[0]: img.shape {img.shape}, target {target}   "
+          + (f"（视频中: {video}）" if real else f"(the video, on real CIFAR10: {video})"))
 
     if args.batch_size > len(test_data):
         raise common.LessonError(f"--batch-size {args.batch_size}: with drop_last=True every batch must be full, "
@@ -51,7 +52,7 @@ def main(argv=None):
               "works; they start by re-importing this script, which is why the if __name__ == '__main__': "
               "guard must keep the work from running again in them (Windows: freeze_support error)")
 
-    steps_per_epoch = len(test_loader) if args.log_batches is None else min(args.log_batches, len(test_loader))
+    steps_per_epoch = common.logged_steps(test_loader, args.log_batches)
     writer = common.open_writer(args.logdir, image_steps=steps_per_epoch)
     first_targets = []
     for epoch in range(2):

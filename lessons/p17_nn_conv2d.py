@@ -85,7 +85,7 @@ def main(argv=None):
     tudui = Tudui().to(args.device)
     print(tudui)
 
-    steps = len(dataloader) if args.log_batches is None else min(args.log_batches, len(dataloader))
+    steps = common.logged_steps(dataloader, args.log_batches)
     writer = common.open_writer(args.logdir, image_steps=steps)
     with torch.no_grad():
         for step, (imgs, targets) in common.first_batches(dataloader, args.log_batches):

@@ -83,7 +83,7 @@ def main(argv=None):
     dataloader = DataLoader(dataset, batch_size=args.batch_size)
     tudui = Tudui()
     print(tudui)
-    steps = len(dataloader) if args.log_batches is None else min(args.log_batches, len(dataloader))
+    steps = common.logged_steps(dataloader, args.log_batches)
     writer = common.open_writer(args.logdir, image_steps=steps)
     for step, (imgs, targets) in common.first_batches(dataloader, args.log_batches):
         imgs = imgs.to(device)

@@ -60,7 +60,7 @@ def main(argv=None):
 
     dataset = cifar.cifar10(train=False, args=args)
     dataloader = DataLoader(dataset, batch_size=args.batch_size)
-    steps = len(dataloader) if args.log_batches is None else min(args.log_batches, len(dataloader))
+    steps = common.logged_steps(dataloader, args.log_batches)
     writer = common.open_writer(args.logdir, image_steps=steps)
     for step, (imgs, targets) in common.first_batches(dataloader, args.log_batches):
         imgs = imgs.to(device)

@@ -66,11 +66,12 @@ def train_one_epoch(tudui, dataloader, loss, optim, scheduler=None, device="cpu"
     Returns (running_loss, the loss of each batch)."""
     tudui.train()
     autocast = autocast or contextlib.nullcontext
+    needs_closure = isinstance(optim, torch.optim.LBFGS)
     batch_losses = []
     running_loss = 0.0
     for imgs, targets in tqdm(dataloader, desc=progress, leave=False, unit="batch", disable=None):
         imgs, targets = imgs.to(device, non_blocking=True), targets.to(device, non_blocking=True)
-        if isinstance(optim, torch.optim.LBFGS):
+        if needs_closure:
             result_loss = lbfgs_step(tudui, imgs, targets, loss, optim)
         else:
             with autocast():                            # only with --amp: lower precision where it is safe
@@ -80,10 +81,8 @@ def train_one_epoch(tudui, dataloader, loss, optim, scheduler=None, device="cpu"
             if scaler is None:
                 result_loss.backward()                  # backward 反向传播
                 optim.step()                            # update 更新参数
-            else:                                       # float16 --amp: scale so small gradients survive
-                scaler.scale(result_loss).backward()
-                scaler.step(optim)
-                scaler.update()
+            else:                                       # float16 --amp: the loss scaled up first
+                common.backward_and_step(result_loss, optim, scaler)
         if scheduler is not None:
             scheduler.step()        # the learning rate for the next batch
         # The video writes running_loss = running_loss + result_loss: adding the
@@ -259,31 +258,18 @@ def build_parser():
     return parser
 
 
-def parse(argv=None):
-    """The flags, with --video's settings as the defaults when it is given."""
-    parser = build_parser()
-    if parser.parse_args(argv).video:
-        parser.set_defaults(**VIDEO)
-    return parser, common.parse_args(parser, argv)
-
-
-def differences(args):
-    """Each way this run differs from the video's P23, one line each."""
-    video = {"split": "the test split (train=False)", "batch_size": "batch 1", "optimizer": "SGD",
-             "lr": "lr 0.01", "schedule": "a constant rate", "normalize": "ToTensor's 0..1 inputs",
-             "epochs": "20 epochs"}
-    ours = {"split": f"the {args.split} split", "batch_size": f"batch {args.batch_size}",
-            "optimizer": args.optimizer, "lr": f"lr {args.lr}" if args.lr is not None else None,
-            "schedule": "a one-cycle schedule" if args.schedule == "onecycle" else "a constant rate",
-            "normalize": "normalized inputs" if args.normalize else "ToTensor's 0..1 inputs",
-            "shuffle": "shuffled batches" if args.shuffle else "no shuffling",
-            "epochs": f"{args.epochs} epochs"}
-    return [f"{ours[key]} (视频中: {video[key]})" for key in video
-            if ours[key] is not None and getattr(args, key) != VIDEO[key]]
+# the settings of VIDEO in words, for "differs from the video"
+DESCRIBE = {"split": lambda v: f"the {v} split" + (" (train=False)" if v == "test" else ""),
+            "batch_size": lambda v: f"batch {v}", "optimizer": lambda v: "SGD" if v == "sgd" else v,
+            "lr": lambda v: f"lr {v}",
+            "schedule": lambda v: "a one-cycle schedule" if v == "onecycle" else "a constant rate",
+            "normalize": lambda v: "normalized inputs" if v else "ToTensor's 0..1 inputs",
+            "shuffle": lambda v: "shuffled batches" if v else "no shuffling", "epochs": lambda v: f"{v} epochs"}
 
 
 def main(argv=None):
-    parser, args = parse(argv)
+    parser = build_parser()
+    args = common.parse_args(parser, argv, preset=VIDEO)
     names = list(dict.fromkeys(args.compare or [args.optimizer]))   # each optimizer once
 
     all_settings = {}
@@ -302,7 +288,7 @@ def main(argv=None):
             parser.error(f"{name}: {error}")
         all_settings[name] = settings
 
-    changed = differences(args)
+    changed = common.video_differences(args, VIDEO, DESCRIBE)
     if changed:
         print("与视频不同 differs from the video: " + "; ".join(changed)
               + ". Reasons and measured effects: --help. The video's exact settings: --video")

@@ -139,10 +139,8 @@ def main(argv=None):
             if scaler is None:
                 loss.backward()
                 optimizer.step()
-            else:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
+            else:   # float16 --amp: the loss scaled up first
+                common.backward_and_step(loss, optimizer, scaler)
             if scheduler is not None:
                 scheduler.step()
 
@@ -233,13 +231,10 @@ def build_parser():
 
 def parse(argv=None):
     parser = build_parser()
-    if parser.parse_args(argv).video:
-        parser.set_defaults(**VIDEO)
-    args = common.parse_args(parser, argv)
+    args = common.parse_args(parser, argv, preset=VIDEO)
     if args.lr is None:
         args.lr = 3e-3 if args.optimizer == "adam" else 1e-2
-    differs = [f"{key}={getattr(args, key)} (视频中: {value})" for key, value in VIDEO.items()
-               if getattr(args, key) != value]
+    differs = common.video_differences(args, VIDEO)
     print("与视频不同 differs from the video: " + ", ".join(differs) + "; --video for the video's settings"
           if differs else "the video's settings 与视频相同")
     return parser, args

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader
 import cifar
 import common
 from models import Tudui
+from p23_nn_optim import evaluate
 
 
 def show_in_place_or_not():
@@ -64,13 +65,7 @@ def train_epochs(device, start_weights, train_dataloader, test_dataloader, args)
             torch.cuda.synchronize()          # GPU work runs on; wait before reading the clock
         seconds.append(time.time() - start_time)
         print(f"  epoch {i + 1}: {seconds[-1]:.1f} s, last loss {loss.item():.4f}")
-    tudui.eval()
-    correct = 0
-    with torch.no_grad(), autocast():
-        for imgs, targets in test_dataloader:
-            imgs, targets = imgs.to(device), targets.to(device)
-            correct += (tudui(imgs).argmax(1) == targets).sum().item()
-    return seconds, correct / len(test_dataloader.dataset)
+    return seconds, evaluate(tudui, test_dataloader, device, autocast)
 
 
 def main(argv=None):

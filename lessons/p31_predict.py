@@ -64,7 +64,9 @@ def main(argv=None):
     print(f"loaded {common.shown(checkpoint)} with map_location={device}")
     print(tudui)
 
-    pictures = args.image or save_test_pictures(args)
+    picture_paths = args.image or save_test_pictures(args)
+    # every picture opened before anything is written: a bad one stops the run with nothing half done
+    images = [pictures.open_picture(path, "--image") for path in picture_paths]
     steps = [torchvision.transforms.Resize((32, 32)), torchvision.transforms.ToTensor()]
     if normalize:   # the checkpoint was trained on normalized inputs: the same here
         steps.append(torchvision.transforms.Normalize(cifar.MEAN, cifar.STD))
@@ -75,16 +77,15 @@ def main(argv=None):
 
     writer = common.open_writer(args.logdir)
     predictions = []
-    for step, image_path in enumerate(pictures):
-        predictions.append(predict(image_path, tudui, transform, device, args, writer, step))
+    for step, (image_path, image) in enumerate(zip(picture_paths, images)):
+        predictions.append(predict(image_path, image, tudui, transform, device, args, writer, step))
     writer.close()
     print(f"\nthe 32x32 pictures the network saw, next to yours: {common.shown(args.out_dir)}")
     return {"checkpoint": checkpoint, "predictions": predictions, "normalize": normalize}
 
 
-def predict(image_path, tudui, transform, device, args, writer, step):
-    """One picture: file -> PIL -> tensor [1,3,32,32] -> scores -> class."""
-    image = pictures.open_picture(image_path, "--image")
+def predict(image_path, image, tudui, transform, device, args, writer, step):
+    """One picture (opened from image_path): PIL -> tensor [1,3,32,32] -> scores -> class."""
     print(f"\n{common.shown(image_path)}: {image}")
     print(f"  convert('RGB'): {WHY_RGB.get(image.mode, f'mode {image.mode} becomes the 3 channels R, G, B')}")
     image = image.convert("RGB")

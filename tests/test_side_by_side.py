@@ -48,8 +48,8 @@ class Stop(Exception):
 def test_first_printed_line_is_the_chinese_title(name, capsys, monkeypatch):
     real_parse_args = common.parse_args
 
-    def parse_then_stop(parser, argv=None):
-        real_parse_args(parser, argv)
+    def parse_then_stop(parser, argv=None, **kwargs):
+        real_parse_args(parser, argv, **kwargs)
         raise Stop
 
     monkeypatch.setattr(common, "parse_args", parse_then_stop)
