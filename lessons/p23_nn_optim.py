@@ -14,12 +14,12 @@ The video's loop, in its order, is train_one_epoch() right below; helpers the
 video does not have come after it. `--video` runs exactly the video's
 settings: SGD, lr 0.01 fixed, batch 1, the TEST split (the video trains on
 train=False), ToTensor inputs, 20 epochs, the running loss summed over the
-epoch. That is 200,000 single-image steps: about 6 minutes on a 2-core
-Intel Xeon (540 images/s), two or three times that on a slower laptop.
+epoch. That is 200,000 single-image steps: about 10 minutes on a 2-core
+Intel Xeon (about 330 images/s), longer on a slower laptop.
 
 The default differs from the video on purpose. Each choice was measured on
 real CIFAR10, 2 epochs, test accuracy (our numbers, not the video's; 2-core
-Intel Xeon with AVX-512/AMX, CPU only), by changing it alone back:
+Intel Xeon with AVX-512/AMX, CPU only; python bench/accuracy.py), by changing it alone back:
   choice (the video's in brackets)                       changed back     accuracy
   the 50,000-image train split (test split: it leaves     --split test     54.1% *
     nothing unseen to measure accuracy on)
@@ -30,9 +30,9 @@ Intel Xeon with AVX-512/AMX, CPU only), by changing it alone back:
     transforms.Normalize does (ToTensor's 0..1)
   batches of 128 (batch 1): far more images per second   --batch-size 64  68.0%
     (bench/train_speed.py measures how many)
-  all five together (the default)                                          67.3%, 57 s
-  the video's settings, 2 epochs (--video --epochs 2)                      44.0% *, 85 s
-  the default with --amp (bfloat16)                                        67.2%, 17 s
+  all five together (the default)                                          67.3%, 35 s
+  the video's settings, 2 epochs (--video --epochs 2)                      44.0% *, 66 s
+  the default with --amp (bfloat16)                                        67.2%, 18 s
   (* measured on the train split, since these train on the test split)
 
 Every optimizer in the notes' table can be picked with --optimizer, with the
@@ -222,7 +222,7 @@ def build_parser():
     parser = common.lesson_parser(__file__, __doc__, data=True, logs=True, batch_size=128)
     parser.add_argument("--video", action="store_true",
                         help="the video's settings: SGD, lr 0.01 fixed, batch 1, the test split, ToTensor inputs, "
-                             "20 epochs (6-15 minutes on a 2-core CPU); flags after it still apply")
+                             "20 epochs (about 10 minutes on a 2-core CPU); flags after it still apply")
     parser.add_argument("--optimizer", type=str.lower, choices=OPTIMIZERS, default="adam",
                         help="which torch.optim optimizer trains the network (default: adam)")
     parser.add_argument("--compare", nargs="+", type=str.lower, choices=OPTIMIZERS, metavar="OPTIMIZER",
@@ -301,8 +301,8 @@ def main(argv=None):
     test_set = cifar.cifar10(train=args.split != "train", args=args)
     steps = args.epochs * -(-len(train_set) // args.batch_size)
     if args.batch_size == 1 and len(train_set) > 1000:
-        print(f"batch 1: {steps:,} single-image steps in all. On a 2-core CPU that is about "
-              f"{steps / 540 / 60:.0f}-{steps / 200 / 60:.0f} minutes (200-540 images/s measured); "
+        print(f"batch 1: {steps:,} single-image steps in all: about {steps / 330 / 60:.0f} minutes at the "
+              "330 images/s measured on a 2-core Intel Xeon, longer on a slower laptop; "
               "the bar below shows the real speed. Ctrl-C stops.")
     # Converted to tensors once, on the training device; the DataLoaders then
     # only cut batches out of them.

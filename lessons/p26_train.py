@@ -16,9 +16,9 @@ the layers that care (Dropout, BatchNorm).
 Differences from the video, on purpose (measured on real CIFAR10, this
 machine, our numbers): the default trains with Adam and a one-cycle schedule
 on normalized inputs in batches of 128 for 2 epochs: 66.4% test accuracy in
-36 s (67.2% in 32 s with --amp, measured while the machine was shared). The video's settings (--video: SGD lr 0.01
-fixed, batch 64, ToTensor inputs, 10 epochs): 52.9% after 10 epochs, in about
-4 minutes. (2-core Intel Xeon, CPU only.) Checkpoints are saved as state_dicts (保存方式2) plus the input
+35 s (67.2% in 16 s with --amp). The video's settings (--video: SGD lr 0.01
+fixed, batch 64, ToTensor inputs, 10 epochs): 52.9% after 10 epochs, in 177 s.
+(2-core Intel Xeon, CPU only; python bench/accuracy.py.) Checkpoints are saved as state_dicts (保存方式2) plus the input
 normalization P31 must repeat, not as whole models (保存方式1) as the video
 does, so P31 loads them with weights_only=True; each is written atomically,
 and only the newest --keep are kept.

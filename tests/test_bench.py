@@ -56,3 +56,14 @@ def test_made_up_data_is_cifar10_shaped(bench, tmp_path):
     dataset = bench.per_image_dataset(images, labels)
     image, label = dataset[0]
     assert image.shape == torch.Size([3, 32, 32]) and 0 <= image.min() <= image.max() <= 1
+
+
+def test_accuracy_child_reports_the_lessons_own_accuracy(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("accuracy", REPO_ROOT / "bench" / "accuracy.py")
+    accuracy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(accuracy)
+    accuracy.child("p23_nn_optim", ["--tiny", "--device", "cpu", "--epochs", "1"], tmp_path)
+    line = next(l for l in capsys.readouterr().out.splitlines() if l.startswith("RESULT "))
+    result = __import__("json").loads(line[len("RESULT "):])
+    assert 0.1 <= result["accuracy"] <= 1 and result["seconds"] > 0
+    assert [row[1] for row in accuracy.ROWS].count("p26_train") == 3

@@ -160,8 +160,11 @@ def test_main_with_no_argument_ignores_the_kernels_command_line(argv, monkeypatc
     assert p15_nn_module.main()["output"] == 2.0
 
 
-def test_flags_still_come_from_the_command_line_when_run_as_a_script(monkeypatch):
+def test_flags_still_come_from_the_command_line_when_run_as_a_script(monkeypatch, capsys):
     import p15_nn_module
     monkeypatch.setattr(sys, "argv", ["lessons/p15_nn_module.py", "--seed", "-1"])
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_info:
         p15_nn_module.main()
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip() == ("python lessons/p15_nn_module.py: error: argument --seed: "
+                                               "must be 0 or more, got -1 (--help lists the flags)")
