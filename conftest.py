@@ -1,17 +1,28 @@
-"""pytest setup: the lessons import each other as plain modules (`import
-common`, `from models import Tudui`), exactly as they do when a learner runs
-`python lessons/p21_nn_seq.py`, so lessons/ goes on the path here too."""
-import sys
+"""pytest setup: every test runs offline, in Chinese unless it asks for English,
+with torchvision's own CIFAR10 class back in place afterwards."""
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
-import torch
 
 REPO_ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(REPO_ROOT / "lessons"))
+
+# Under pytest-xdist every core runs a worker: one torch thread each, and the
+# same for the lessons they start as subprocesses, so they do not fight.
+# (torch is imported by the workers only: the process that hands out the tests never needs it.)
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["OMP_NUM_THREADS"] = "1"
+
+
+def pytest_configure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch
+        torch.set_num_threads(1)
+
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
-    not torch.cuda.is_available(), reason="no CUDA GPU on this machine"))]
+    "not __import__('torch').cuda.is_available()", reason="no CUDA GPU on this machine"))]
 
 
 @pytest.fixture(params=DEVICES)
@@ -42,3 +53,42 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
     return refuse
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 300 KB file system, where this machine lets the tests mount one."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    yield folder
+    subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+@pytest.fixture(autouse=True)
+def chinese_and_real_cifar10(monkeypatch):
+    """No language chosen (as on a learner's machine with no LANG set): Chinese.
+    A test that stood in for CIFAR10 leaves torchvision's own class behind."""
+    import torchvision
+
+    from support import data, i18n
+
+    for name in i18n.ENV_ORDER:
+        monkeypatch.delenv(name, raising=False)
+    i18n.set_language("zh")
+    yield
+    torchvision.datasets.CIFAR10 = data.REAL_CIFAR10
+    i18n.set_language("zh")
+
+
+# The few tests that start new Pythons (torchrun, a real `python lessons/...`) take
+# seconds each: run them first, so that the workers share them out and no worker
+# is left with one at the end while the other waits.
+STARTS_NEW_PYTHONS = ("two_simulated_machines", "killed_process",
+                      "compare_starts_every_optimizer", "test_every_part_measures_something")
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not any(name in item.nodeid for name in STARTS_NEW_PYTHONS))

@@ -9,7 +9,7 @@ the same invocation, so speed and accuracy come from the same machine and
 the same hour.
 
     python bench/accuracy.py --data-root data          # real CIFAR10, about 15 minutes on 2 cores
-    python bench/accuracy.py --data-root data --quick  # the P23 default and --amp rows only
+    python bench/accuracy.py --data-root data --quick  # the P23 and P26 default and --amp rows only
 """
 import argparse
 import json
@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT / "lessons"))
-sys.path.insert(0, str(REPO_ROOT / "bench"))
+sys.path.insert(0, str(REPO_ROOT / "lessons"))      # as `python lessons/x.py` has it: `support`, `models`
 
 # (label, lesson, flags): each P23 row changes one default back to the video's
 ROWS = [
@@ -37,7 +36,7 @@ ROWS = [
     ("p26 --amp", "p26_train", ["--amp"]),
     ("p26 --video (10 epochs)", "p26_train", ["--video"]),
 ]
-QUICK = {"p23 default (Adam, one-cycle, normalized, batch 128, train split)", "p23 --amp"}
+QUICK = {"p23 default (Adam, one-cycle, normalized, batch 128, train split)", "p23 --amp", "p26 default", "p26 --amp"}
 
 
 def child(lesson, flags, scratch):
@@ -56,10 +55,19 @@ def child(lesson, flags, scratch):
     print("RESULT " + json.dumps({"accuracy": accuracy, "seconds": seconds}))
 
 
+def load_train_speed():
+    """bench/train_speed.py, the module beside this one."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("train_speed", Path(__file__).resolve().with_name("train_speed.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-root", type=Path, required=True, help="the folder holding real CIFAR10")
-    parser.add_argument("--quick", action="store_true", help="only the P23 default and --amp rows, no speed part")
+    parser.add_argument("--quick", action="store_true", help="only the P23 and P26 default and --amp rows, no speed part")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -67,7 +75,9 @@ def main(argv=None):
         scratch, lesson, *flags = args.child
         return child(lesson, flags, scratch)
 
-    import train_speed
+    train_speed = load_train_speed()
+    machine = train_speed.machine("cpu")
+    print(f"machine: {machine}", flush=True)
     rows = [row for row in ROWS if not args.quick or row[0] in QUICK]
     results = {}
     with tempfile.TemporaryDirectory() as scratch:
@@ -80,7 +90,6 @@ def main(argv=None):
             if done.returncode != 0 or line is None:
                 sys.exit(f"{label} failed:\n{done.stderr[-3000:]}")
             results[label] = json.loads(line[len("RESULT "):])
-    machine = train_speed.machine("cpu")
     print(f"\nmachine: {machine}\ndata: real CIFAR10 from {args.data_root}; 2 epochs unless said\n")
     for label, r in results.items():
         print(f"  {r['accuracy']:7.2%}  {r['seconds']:6.0f} s   {label}")

@@ -6,11 +6,13 @@ in one run, on the same machine and the same data:
      lr 0.01, `running_loss = running_loss + loss` (a tensor: every graph kept)
   b  the video's later loop: the same kind of DataLoader, batch 64
   c  p23_nn_optim.py itself, run through its main() as a learner runs it
-     (its default settings), timed over its training epochs
+     (its default settings), timed over its training epochs (the seconds
+     each epoch's loop took, as P23 itself reports them)
   d  the ceiling: forward + backward + step on tensors already in memory,
      channels_last, at the best batch size found
-  e  p23_nn_optim.py with --amp (bfloat16 autocast on the CPU and on GPUs
-     that have it), in a process of its own
+  e  p23_nn_optim.py with --amp, in a process of its own: bfloat16 autocast
+     where the processor or GPU has bfloat16, float32 where it has not
+     (--amp then says so and costs nothing)
 
 (a) and (b) each run in a fresh Python process, so one's memory does not
 count against another; (c) and (d) share one, taking turns epoch by epoch, so
@@ -32,7 +34,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT / "lessons"))
+sys.path.insert(0, str(REPO_ROOT / "lessons"))      # as `python lessons/x.py` has it: `support`, `models`
 
 PARTS = {
     "a": "course loop, batch 1, per-image ToTensor, loss summed as a tensor",
@@ -51,9 +53,9 @@ def images_and_labels(args):
     import numpy as np
 
     if args.data_root:
-        import cifar
+        from support import data
         # finds, unpacks or downloads, and checks it, once
-        dataset = cifar.real_cifar10(cifar.data_root(args.data_root), train=False, transform=None)
+        dataset = data.real_cifar10(data.data_root(args.data_root), train=False)
         images, labels = dataset.data, list(dataset.targets)
     else:
         rng = np.random.default_rng(0)
@@ -64,11 +66,11 @@ def images_and_labels(args):
 
 def per_image_dataset(images, labels):
     """A dataset that behaves like torchvision's CIFAR10 with ToTensor: one PIL
-    image converted per item."""
+    image converted per item (torchvision's own CIFAR10.__getitem__)."""
     import torchvision.transforms as T
 
-    import cifar
-    dataset = cifar.TinyCIFAR10(train=False, transform=T.ToTensor())
+    from support import data
+    dataset = data.TinyCIFAR10(train=False, transform=T.ToTensor())
     dataset.data, dataset.targets = images, labels
     return dataset
 
@@ -154,59 +156,72 @@ def part_p23_and_ceiling(args, device, amp=False):
     """(c) and (d), taken in turns in one process so that the machine's ups
     and downs hit both alike.
 
-    (c) is p23's main(), unchanged, with the benchmark's data handed to it
-    and a stopwatch around each of its epochs. (d) runs on p23's own data
-    tensors: first one pass per batch size to find the best, then one pass at
-    that size after every p23 epoch. The first epoch and pass warm up; the
-    median of the rest counts.
+    (c) is p23's main(), unchanged, run as a learner runs it: its own
+    `torchvision.datasets.CIFAR10(...)` call is served the benchmark's
+    pictures, and each epoch's time is the one P23 reports. (d) runs on the
+    same pictures as tensors: first one pass per batch size to find the
+    best, then one pass at that size after every p23 epoch. The first epoch
+    and pass warm up; the median of the rest counts.
     """
     import statistics
 
-    import cifar
+    import torchvision
+
     import p23_nn_optim
+    from support import data, training
 
     images, labels = images_and_labels(args)
-    train_set, test_set = per_image_dataset(images, labels), per_image_dataset(images[:1000], labels[:1000])
-    epochs, ceiling, by_batch_size, found = [], [], {}, {}
-    timed_epoch, find_data = p23_nn_optim.train_one_epoch, cifar.cifar10
 
-    def measured(model, loader, *rest, **kwargs):
-        data = loader.dataset.tensors
-        found.setdefault("p23_batch", loader.sampler.batch_size)
-        if not by_batch_size and not amp:   # the first call: find the ceiling's best batch size
-            by_batch_size.update({bs: ceiling_pass(*data, bs, device, args.warmup) for bs in args.ceiling_batches})
-            found["best"] = max(by_batch_size, key=by_batch_size.get)
-            found["p23_batch"] = loader.sampler.batch_size
-        synchronize(device)
-        started = time.perf_counter()
-        result = timed_epoch(model, loader, *rest, **kwargs)
-        synchronize(device)
-        epochs.append({"seconds": time.perf_counter() - started, "rss_mb": current_rss_mb()})
+    class BenchmarkData(data.TinyCIFAR10):
+        """The benchmark's pictures, with torchvision's CIFAR10 signature."""
+
+        def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+            super().__init__(root, train, transform, target_transform)
+            n = len(images) if train else min(1000, len(images))
+            self.data, self.targets = images[:n], list(labels[:n])
+
+    ceiling_data = data.as_tensors(BenchmarkData(".", True), device, normalize=True)
+    by_batch_size = {} if amp else {bs: ceiling_pass(*ceiling_data, bs, device, args.warmup)
+                                    for bs in args.ceiling_batches}
+    best = max(by_batch_size, key=by_batch_size.get) if by_batch_size else None
+    ceiling, rss = [], []
+    real_epoch, real_ready = training.Record.epoch, p23_nn_optim.cifar10_ready
+
+    def epoch_then_ceiling(record, *rest):
+        real_epoch(record, *rest)
+        rss.append(current_rss_mb())
         if not amp:
-            ceiling.append(ceiling_pass(*data, found["best"], device, args.warmup))
-        return result
+            ceiling.append(ceiling_pass(*ceiling_data, best, device, args.warmup))
+        record.started = time.perf_counter()      # the ceiling's pass is not p23's time
 
-    # p23 runs unchanged; only where its data comes from and the stopwatch
-    # around its epochs are swapped in, and put back afterwards.
-    cifar.cifar10 = lambda train, args, transform=None: train_set if train else test_set
-    p23_nn_optim.train_one_epoch = measured
+    def ready(lesson_args):
+        torchvision.datasets.CIFAR10 = BenchmarkData
+        return "."
+
+    # p23 runs unchanged; only where its pictures come from and what happens
+    # between its epochs are swapped in, and put back afterwards.
+    training.Record.epoch, p23_nn_optim.cifar10_ready = epoch_then_ceiling, ready
     try:
         started = time.perf_counter()
         result = p23_nn_optim.main(["--device", device.type, "--epochs", str(args.repeats + 1),
                                     "--logdir", str(Path(args.scratch) / "logs")] + (["--amp"] if amp else []))
     finally:
-        cifar.cifar10, p23_nn_optim.train_one_epoch = find_data, timed_epoch
+        training.Record.epoch, p23_nn_optim.cifar10_ready = real_epoch, real_ready
+        torchvision.datasets.CIFAR10 = data.REAL_CIFAR10
     total = time.perf_counter() - started
-    timed = [len(images) / e["seconds"] for e in epochs]
-    counted = slice(1, None) if len(epochs) > 1 else slice(None)
+    history = next(iter(result["histories"].values()))
+    timed = [len(images) / seconds for seconds in history["seconds"]]
+    counted = slice(1, None) if len(timed) > 1 else slice(None)
+    epochs = [{"seconds": seconds, "rss_mb": mb} for seconds, mb in zip(history["seconds"], rss)]
     timing = {"images_per_s": statistics.median(timed[counted]), "per_epoch": timed,
-              "images": len(images) * len(epochs), "batch_size": found["p23_batch"], "epochs": epochs,
-              "end_to_end_s": total, "peak_rss_mb": peak_rss_mb(), "settings": result["settings"]}
+              "images": len(images) * len(timed), "batch_size": result["setup"]["batch_size"], "epochs": epochs,
+              "end_to_end_s": total, "peak_rss_mb": peak_rss_mb(), "settings": result["settings"],
+              "accuracy": history["accuracy"][-1]}
     if amp:
         return {"e": timing}
     return {
         "c": timing,
-        "d": {"images_per_s": statistics.median(ceiling[counted]), "batch_size": found["best"], "repeats": ceiling,
+        "d": {"images_per_s": statistics.median(ceiling[counted]), "batch_size": best, "repeats": ceiling,
               "by_batch_size": by_batch_size},
     }
 
@@ -214,8 +229,8 @@ def part_p23_and_ceiling(args, device, amp=False):
 def run_part(part, args):
     import torch
 
-    import common
-    device = common.pick_device(args.device)
+    from support import flags
+    device = flags.pick_device(args.device)
     torch.manual_seed(0)
     if part == "a":
         return part_course(args, device, batch_size=1, keep_graph=True)
@@ -226,15 +241,18 @@ def run_part(part, args):
 
 # ---------------------------------------------------------------- report
 def machine(device):
+    """The machine in one line: processor, its AVX-512 / bfloat16 / AMX, cores, torch, GPU."""
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    text = f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    import check_env
+    features = check_env.cpu_features(check_env.read_cpuinfo(), check_env.torch_cpu_facts())
+
+    def say(name, value):
+        return f"{name} {'yes' if value else 'no' if value is not None else '?'}"
+
+    text = (f"{features['model'] or platform.processor() or platform.machine()} "
+            f"({say('AVX-512', features['avx512'])}, {say('bfloat16', features['bf16'])}, {say('AMX', features['amx'])}), "
+            f"{os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads)")
     if device == "cuda" or (device == "auto" and torch.cuda.is_available()):
         text += f", GPU {torch.cuda.get_device_name(0)}"
     return text
@@ -266,6 +284,8 @@ def main(argv=None):
         return None
 
     import tempfile
+    this_machine = machine(args.device)
+    print(f"machine: {this_machine}", flush=True)
     results = {}
     with tempfile.TemporaryDirectory() as scratch:
         for part, title in PROCESSES.items():
@@ -284,7 +304,6 @@ def main(argv=None):
             results.update(measured if part in ("cd", "e") else {part: measured})
 
     a, b, c, d, e = (results[p]["images_per_s"] for p in "abcde")
-    this_machine = machine(args.device)
     print(f"\nmachine: {this_machine}")
     print(f"data: {'real CIFAR10 from ' + str(args.data_root) if args.data_root else 'CIFAR10-shaped, made here'}, "
           f"{args.images} images per epoch\n")
@@ -296,13 +315,15 @@ def main(argv=None):
     print(f"\n  c/a = {c / a:.1f}x    (target: at least 8x)")
     print(f"  c/d = {c / d:.0%}     (target: at least 90%)")
     print(f"  e/a = {e / a:.1f}x    (p23 --amp against the video's loop; target: at least 8x)")
-    print(f"  e/c = {e / c:.1f}x    (--amp against float32)")
+    print(f"  e/c = {e / c:.2f}x   (--amp against float32; target without bfloat16: at least 0.9x)")
+    print(f"  (c) and (e) trained alike: accuracy on 1,000 of their own training pictures after the same epochs "
+          f"{results['c']['accuracy']:.1%} and {results['e']['accuracy']:.1%}")
     print(f"  b/a = {b / a:.1f}x")
     print(f"  (c) peak resident memory {results['c']['peak_rss_mb']:.0f} MB; after each epoch "
           + ", ".join(f"{e['rss_mb']:.0f} MB" for e in epochs)
           + (": GROWS" if grows else ": does not grow"))
     print(f"  (a) peak resident memory {results['a']['peak_rss_mb']:.0f} MB after {results['a']['images']} images")
-    print(f"  (d) by batch size: " + ", ".join(f"{k}: {v:.0f}/s" for k, v in results["d"]["by_batch_size"].items()))
+    print("  (d) by batch size: " + ", ".join(f"{k}: {v:.0f}/s" for k, v in results["d"]["by_batch_size"].items()))
     summary = {"machine": this_machine, "results": results,
                "ratios": {"c/a": c / a, "c/d": c / d, "b/a": b / a, "e/a": e / a, "e/c": e / c},
                "memory_grows": grows}

@@ -1,15 +1,32 @@
-"""检查环境 check_env - is this machine ready for the lessons?
+"""检查环境
 
-一条命令检查学习者最容易卡住的地方，每项一行：ok，或者哪里不对、以及修复它的命令。
-只有在课程无法运行时才以非零状态退出（例如 torch 和 torchvision 版本不配对）。
+不是课程，是开始之前跑一次的检查：一条命令查出学习者最容易卡住的地方，每项一行，
+要么通过，要么说清哪里不对、用哪条命令修好。查的有：Python 版本；torch 和 torchvision
+是否配对（不配对就会报 "operator torchvision::nms does not exist"）；装的是哪种 PyTorch
+（CUDA 版、只有 CPU 的版本、Mac 上带 MPS 的版本），以及它和这台机器是否相配（有 NVIDIA
+显卡却装了 CPU 版，或者没有显卡却装了带约 3 GB NVIDIA 库的 CUDA 版）；显卡（或苹果的 MPS）；
+处理器的型号和它有没有 AVX-512、bfloat16（AVX-512 BF16）和 AMX 指令，以及 --amp 在这里
+会怎么做；能否导入 TensorBoard；真正的 CIFAR10 还是小替代集；VGG16 的预训练权重；data/、
+logs/、checkpoints/ 能否写入；路径里有没有 Windows 上 TensorBoard 打不开的字符；
+TensorBoard 的端口是否空着。只有课程没法运行时才以非零状态退出。
 
-One line per check, ok or what is wrong and the command that fixes it:
-Python; torch and torchvision and whether they pair (the cause of
-"operator torchvision::nms does not exist"); a CUDA build and a GPU (or
-Apple's MPS); TensorBoard importable; real CIFAR10 or the tiny stand-in;
-the VGG16 weights in torch's hub cache; data/, logs/ and checkpoints/
-writable; characters in the path that TensorBoard on Windows cannot open;
-a free port for TensorBoard. It exits non-zero only when a lesson could not run.
+    python lessons/check_env.py
+
+English:
+check_env: is this machine ready for the lessons?
+
+Not a lesson: a check to run once before starting. One line per check, ok
+or what is wrong and the command that fixes it: Python; torch and
+torchvision and whether they pair (the cause of "operator torchvision::nms
+does not exist"); which PyTorch build is installed (CUDA, CPU-only, or MPS
+on a Mac) and whether it suits this machine (an NVIDIA GPU with a CPU-only
+build, or a CUDA build with its ~3 GB of NVIDIA libraries and no NVIDIA
+GPU); the GPU (or Apple's MPS); the processor's model and whether it has
+AVX-512, bfloat16 (AVX-512 BF16) and AMX, and what --amp does here;
+TensorBoard importable; real CIFAR10 or the tiny stand-in; the VGG16
+weights; data/, logs/ and checkpoints/ writable; characters in the path
+that TensorBoard on Windows cannot open; a free port for TensorBoard. It
+exits non-zero only when a lesson could not run.
 
     python lessons/check_env.py
 """
@@ -18,14 +35,27 @@ import os
 import platform
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
+
+from support import i18n
+from support.i18n import _
+
+try:
+    from support.flags import LessonParser, TranslatedHelp
+except Exception:   # noqa: BLE001 - support.flags needs torch; without torch this check still has to speak
+    LessonParser, TranslatedHelp = argparse.ArgumentParser, argparse.RawDescriptionHelpFormatter
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OK, WARN, FAIL = "ok", "note", "FAIL"
 PINNED = {"torch": "2.14.1", "torchvision": "0.29.1"}
 PAIR = (f"torch=={PINNED['torch']}", f"torchvision=={PINNED['torchvision']}")
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+# PyTorch's own install line for the CPU-only build of the pinned pair (no NVIDIA libraries)
+CPU_ONLY_INSTALL = f"pip install {PAIR[0]} {PAIR[1]} --index-url {CPU_INDEX}"
 
 
 def pip(*packages):
@@ -33,11 +63,15 @@ def pip(*packages):
     return f"{sys.executable} -m pip install " + " ".join(packages)
 
 
+def requirements():
+    return pip("-r", str(REPO_ROOT / "requirements.txt"))
+
+
 # ---------------------------------------------------------------- the checks (each returns status, line)
 def check_python(version=sys.version_info):
     if version < (3, 10):
-        return FAIL, (f"Python {version[0]}.{version[1]}: the lessons need 3.10 or newer 需要 Python 3.10+; "
-                      "install a newer Python, then make the virtual environment again")
+        return FAIL, _("Python {major}.{minor}：课程需要 Python 3.10 或更新的版本；装一个新的 Python，"
+                       "再重新建虚拟环境").format(major=version[0], minor=version[1])
     return OK, f"Python {version[0]}.{version[1]}.{version[2]}"
 
 
@@ -49,42 +83,111 @@ def expected_torchvision(torch_version):
 
 def check_pair(torch_version, torchvision_version, nms_error=None):
     if torch_version is None:
-        return FAIL, f"torch is not installed 未安装 torch: {pip('-r', str(REPO_ROOT / 'requirements.txt'))}"
+        return FAIL, _("没有安装 torch：{command}").format(command=requirements())
     if torchvision_version is None:
-        return FAIL, f"torchvision is not installed 未安装 torchvision: {pip(PAIR[1])}"
+        return FAIL, _("没有安装 torchvision：{command}").format(command=pip(PAIR[1]))
     wanted = expected_torchvision(torch_version)
     have = ".".join(torchvision_version.split("+")[0].split(".")[:2])
     fix = pip("--force-reinstall", *PAIR)
     if have != wanted:
-        return FAIL, (f"torch {torch_version} and torchvision {torchvision_version} do not pair 版本不配对 "
-                      f"(torch {torch_version.split('+')[0]} needs torchvision {wanted}.x; the mismatch gives "
-                      f"\"operator torchvision::nms does not exist\"): {fix}")
+        return FAIL, _("torch {torch} 和 torchvision {torchvision} 版本不配对（torch {torch_base} 要配 "
+                       "torchvision {wanted}.x，不配对就会报 \"operator torchvision::nms does not exist\"）："
+                       "{command}").format(torch=torch_version, torchvision=torchvision_version,
+                                           torch_base=torch_version.split("+")[0], wanted=wanted, command=fix)
     if nms_error:
-        return FAIL, f"torchvision cannot run its operators ({nms_error}): {fix}"
-    return OK, f"torch {torch_version} + torchvision {torchvision_version} 配对 pair"
+        return FAIL, _("torchvision 的算子运行不了（{error}）：{command}").format(error=nms_error, command=fix)
+    return OK, _("torch {torch} 和 torchvision {torchvision} 配对").format(torch=torch_version,
+                                                                          torchvision=torchvision_version)
+
+
+def torch_build(cuda_version, hip_version=None, mps_built=False):
+    """Which PyTorch build this is: 'cuda', 'rocm', 'mps' (a Mac's build) or 'cpu'."""
+    if cuda_version:
+        return "cuda"
+    if hip_version:
+        return "rocm"
+    return "mps" if mps_built else "cpu"
+
+
+def check_build(build, cuda_version=None, nvidia_gpu=False, hip_version=None):
+    """Say which build is installed; a CUDA build on a machine with no NVIDIA GPU carries
+    ~3 GB of NVIDIA libraries it cannot use, and the CPU-only build saves them."""
+    if build == "cuda" and not nvidia_gpu:
+        return WARN, _("CUDA {cuda} 版（带着约 3 GB 的 NVIDIA 库），但这台机器没有 NVIDIA 显卡，用不上它们；"
+                       "换成只有 CPU 的版本能省下几个 GB：新建一个虚拟环境，先运行 {command}，"
+                       "再装 requirements.txt").format(cuda=cuda_version, command=CPU_ONLY_INSTALL)
+    if build == "cuda":
+        return OK, _("CUDA {cuda} 版：能用 NVIDIA 显卡").format(cuda=cuda_version)
+    if build == "rocm":
+        return OK, _("ROCm {hip} 版：用 AMD 显卡").format(hip=hip_version)
+    if build == "mps":
+        return OK, _("Mac 版：CPU 加苹果 GPU（MPS）")
+    return OK, _("只有 CPU 的版本（CPU 版）")
 
 
 def check_gpu(cuda_build, cuda_available, nvidia_gpu, mps_available, system=platform.system()):
     if cuda_available:
-        return OK, f"CUDA {cuda_build}: the lessons run on the GPU 使用 GPU"
+        return OK, _("CUDA {cuda}：课程在显卡上运行").format(cuda=cuda_build)
     if mps_available:
-        return OK, "Apple GPU (MPS): --device auto uses it 使用 Apple GPU"
+        return OK, _("苹果 GPU（MPS）：--device auto 会用它")
     if nvidia_gpu and not cuda_build:
-        fix = (pip("--force-reinstall", *PAIR)
-               if system == "Linux" else "the command https://pytorch.org/get-started/locally/ gives for CUDA")
-        return WARN, (f"an NVIDIA GPU is here but this torch is a CPU-only build 装的是 CPU 版 torch: "
-                      f"the lessons run on the CPU. For the GPU: {fix}")
+        fix = (pip("--force-reinstall", *PAIR) if system == "Linux"
+               else _("按 https://pytorch.org/get-started/locally/ 选 CUDA 后给出的命令安装"))
+        return WARN, _("有 NVIDIA 显卡，但装的是只有 CPU 的 PyTorch，课程只能在 CPU 上运行；"
+                       "要用显卡就装 CUDA 版：{command}").format(command=fix)
     if nvidia_gpu:
-        return WARN, (f"an NVIDIA GPU and a CUDA {cuda_build} build, but torch sees no GPU: update the NVIDIA "
-                      "driver (nvidia-smi shows its version); the lessons run on the CPU meanwhile")
-    return OK, "no GPU: every lesson runs on the CPU 没有 GPU，课程在 CPU 上运行"
+        return WARN, _("有 NVIDIA 显卡，也装了 CUDA {cuda} 版，但 PyTorch 找不到显卡：更新 NVIDIA 驱动"
+                       "（nvidia-smi 会显示驱动版本）；在这之前课程在 CPU 上运行").format(cuda=cuda_build)
+    return OK, _("没有显卡：每一课都在 CPU 上运行")
+
+
+def cpu_features(cpuinfo="", torch_said=None):
+    """The processor's model and whether it has AVX-512, AVX-512 BF16 and AMX.
+
+    `cpuinfo` is the text of /proc/cpuinfo (empty where there is none); its
+    flags decide. Without them, what torch detected decides (`torch_said`:
+    capability, avx512, bf16, amx, model). A fact nobody knows is None."""
+    torch_said = torch_said or {}
+    model, flags = None, None
+    for line in (cpuinfo or "").splitlines():
+        key, _sep, value = line.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if model is None and key in ("model name", "cpu model", "hardware") and value:
+            model = value
+        if flags is None and key in ("flags", "features"):
+            flags = set(value.split())
+
+    def has(flag, torch_key):
+        return flag in flags if flags is not None else torch_said.get(torch_key)
+
+    return {"model": model or torch_said.get("model"), "avx512": has("avx512f", "avx512"),
+            "bf16": has("avx512_bf16", "bf16"), "amx": has("amx_tile", "amx"),
+            "capability": torch_said.get("capability")}
+
+
+def check_cpu(features):
+    def say(feature, value):
+        if value is None:
+            return _("不清楚有没有 {feature}").format(feature=feature)
+        return (_("有 {feature}") if value else _("没有 {feature}")).format(feature=feature)
+
+    line = _("{model}：{avx512}，{bf16}，{amx}").format(
+        model=features["model"] or _("型号不明"), avx512=say("AVX-512", features["avx512"]),
+        bf16=say(_("bfloat16（AVX-512 BF16）"), features["bf16"]), amx=say("AMX", features["amx"]))
+    if features.get("capability"):
+        line += _("；PyTorch 用的是 {capability} 指令").format(capability=features["capability"])
+    return OK, line
+
+
+def check_amp(reason):
+    """What --amp does on the device --device auto picks (training.amp_plan's reason)."""
+    return OK, reason
 
 
 def check_tensorboard(import_error):
     if import_error:
-        return FAIL, (f"TensorBoard cannot be imported 无法导入 ({import_error}): "
-                      f"{pip('-r', str(REPO_ROOT / 'requirements.txt'))}")
-    return OK, "tensorboard imports"
+        return FAIL, _("无法导入 TensorBoard（{error}）：{command}").format(error=import_error, command=requirements())
+    return OK, _("能导入 tensorboard")
 
 
 def check_cifar(data_root):
@@ -92,20 +195,19 @@ def check_cifar(data_root):
     names = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch",
              "batches.meta"]
     if folder.is_dir() and all((folder / name).is_file() for name in names):
-        return OK, f"real CIFAR10 in {folder}"
+        return OK, _("真正的 CIFAR10 在 {folder}").format(folder=folder)
     if (Path(data_root) / "cifar-10-python.tar.gz").is_file():
-        return OK, f"CIFAR10's archive is in {data_root}: the first lesson that needs it unpacks it"
-    return WARN, (f"no CIFAR10 in {data_root}: the lessons download it (170 MB), or the tiny stand-in set is used "
-                  f"(没有 CIFAR10，将用小数据集代替). By hand: put https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz "
-                  f"in {data_root}")
+        return OK, _("CIFAR10 的压缩包在 {folder}：第一个用到它的课会把它解压").format(folder=data_root)
+    return WARN, _("{folder} 里还没有 CIFAR10：课程会下载它（170 MB），没有网络就用小替代集；也可以手动把 "
+                   "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz 放进 {folder}").format(folder=data_root)
 
 
 def check_vgg16(hub_dir):
     path = Path(hub_dir) / "checkpoints" / "vgg16-397923af.pth"
     if path.is_file():
-        return OK, f"VGG16 ImageNet weights in {path}"
-    return WARN, (f"no VGG16 ImageNet weights yet (only P24 --pretrained needs them, 528 MB): they go to {path}; "
-                  "by hand from https://download.pytorch.org/models/vgg16-397923af.pth")
+        return OK, _("VGG16 的 ImageNet 预训练权重在 {path}").format(path=path)
+    return WARN, _("还没有 VGG16 的 ImageNet 预训练权重（只有 P24 --pretrained 要用，528 MB）：会下载到 {path}；"
+                   "也可以手动下载 https://download.pytorch.org/models/vgg16-397923af.pth 放到那里").format(path=path)
 
 
 def check_writable(folder):
@@ -115,21 +217,22 @@ def check_writable(folder):
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
-        return FAIL, (f"cannot write to {folder} 无法写入 ({error.strerror or error}): copy the project to a "
-                      "folder of your own, or fix the folder's permissions")
-    return OK, f"{folder.name}/ can be written"
+        return FAIL, _("无法写入 {folder}（{error}）：把项目复制到自己的文件夹里，或者改一下这个文件夹的权限").format(
+            folder=folder, error=error.strerror or error)
+    return OK, _("{name}/ 可以写入").format(name=folder.name)
 
 
 def check_path(path, system=platform.system()):
     text = str(path)
     odd = sorted({c for c in text if ord(c) > 127})
     if odd:
-        where = "on Windows TensorBoard cannot open it" if system == "Windows" else "TensorBoard on Windows could not"
-        return WARN, (f"the path {text} holds non-ASCII characters {''.join(odd)} (路径中有中文或特殊字符): {where}. "
-                      "Move the project to a folder such as C:\\pytorch-course or ~/pytorch-course")
+        where = _("在 Windows 上 TensorBoard 打不开这样的路径") if system == "Windows" else \
+            _("换到 Windows 上 TensorBoard 会打不开这样的路径")
+        return WARN, _("路径 {path} 里有中文或其他非 ASCII 字符 {chars}：{where}。把项目移到 C:\\pytorch-course "
+                       "或 ~/pytorch-course 这样的文件夹").format(path=text, chars="".join(odd), where=where)
     if " " in text and system == "Windows":
-        return WARN, f"the path {text} holds spaces: quote it in commands, or move the project to C:\\pytorch-course"
-    return OK, "the project's path is plain ASCII"
+        return WARN, _("路径 {path} 里有空格：命令里要给它加引号，或者把项目移到 C:\\pytorch-course").format(path=text)
+    return OK, _("项目的路径全是 ASCII 字符")
 
 
 def check_port(port=6006, host="127.0.0.1"):
@@ -137,23 +240,25 @@ def check_port(port=6006, host="127.0.0.1"):
         try:
             probe.bind((host, port))
         except OSError:
-            return WARN, (f"port {port} is taken (another TensorBoard?) 端口被占用: add --port {port + 1} to the "
-                          "tensorboard command, then open http://localhost:" + str(port + 1))
-    return OK, f"port {port} is free for TensorBoard"
+            return WARN, _("端口 {port} 被占用了（另开着一个 TensorBoard？）：tensorboard 命令加上 --port {next}，"
+                           "再打开 http://localhost:{next}").format(port=port, next=port + 1)
+    return OK, _("端口 {port} 空着，TensorBoard 可以用").format(port=port)
 
 
 # ---------------------------------------------------------------- gathering the facts
 def torch_facts():
-    """Versions, the nms probe, CUDA and MPS, each None where it cannot be had."""
-    facts = {"torch": None, "torchvision": None, "nms_error": None, "cuda_build": None,
-             "cuda_available": False, "mps_available": False, "hub_dir": None}
+    """Versions, the nms probe, the build, CUDA and MPS, each None where it cannot be had."""
+    facts = {"torch": None, "torchvision": None, "nms_error": None, "cuda_build": None, "hip_build": None,
+             "mps_built": False, "cuda_available": False, "mps_available": False, "hub_dir": None}
     try:
         import torch
     except Exception:            # noqa: BLE001 - any import failure means "not usable"
         return facts
-    facts.update(torch=torch.__version__, cuda_build=torch.version.cuda, hub_dir=torch.hub.get_dir())
+    facts.update(torch=torch.__version__, cuda_build=torch.version.cuda, hub_dir=torch.hub.get_dir(),
+                 hip_build=getattr(torch.version, "hip", None))
     facts["cuda_available"] = torch.cuda.is_available()
     mps = getattr(torch.backends, "mps", None)
+    facts["mps_built"] = bool(mps and mps.is_built())
     facts["mps_available"] = bool(mps and mps.is_available())
     try:
         import torchvision
@@ -166,6 +271,49 @@ def torch_facts():
     return facts
 
 
+def torch_cpu_facts():
+    """What torch detected about the processor (empty without torch)."""
+    try:
+        import torch
+        return {"capability": torch.backends.cpu.get_cpu_capability(),
+                "avx512": torch.cpu._is_avx512_supported(), "bf16": torch.cpu._is_avx512_bf16_supported(),
+                "amx": torch.cpu._is_amx_tile_supported()}
+    except Exception:            # noqa: BLE001 - an older torch lacks some of these
+        return {}
+
+
+def read_cpuinfo(path="/proc/cpuinfo"):
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def processor_model(system=platform.system()):
+    """The processor's name where /proc/cpuinfo does not say it (macOS, Windows)."""
+    try:
+        if system == "Darwin":
+            return subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True, text=True,
+                                  timeout=5).stdout.strip() or None
+        if system == "Windows":
+            import winreg
+            key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0")
+            return str(winreg.QueryValueEx(key, "ProcessorNameString")[0]).strip() or None
+    except Exception:            # noqa: BLE001 - the name is only shown, never needed
+        pass
+    return platform.processor() or None
+
+
+def amp_reason(cuda_available, mps_available):
+    """training.amp_plan's reason for --amp on the device --device auto picks (None without torch)."""
+    try:
+        from support import training
+    except Exception:            # noqa: BLE001 - training needs torch
+        return None
+    device = "cuda" if cuda_available else "mps" if mps_available else "cpu"
+    return training.amp_plan(device, "auto")[2]
+
+
 def tensorboard_error():
     try:
         import tensorboard  # noqa: F401
@@ -175,18 +323,39 @@ def tensorboard_error():
     return None
 
 
-def nvidia_gpu():
-    return shutil.which("nvidia-smi") is not None or Path("/proc/driver/nvidia/gpus").is_dir()
+def nvidia_gpu(which=shutil.which, proc_dir="/proc/driver/nvidia"):
+    """An NVIDIA GPU with its driver: nvidia-smi on PATH, or the driver's folder in /proc (Linux)."""
+    return which("nvidia-smi") is not None or Path(proc_dir).is_dir()
+
+
+def gather_facts():
+    facts = {**torch_facts(), "tensorboard_error": tensorboard_error(), "nvidia_gpu": nvidia_gpu()}
+    cpuinfo = read_cpuinfo()
+    said = torch_cpu_facts()
+    if "model name" not in cpuinfo.lower():
+        said["model"] = processor_model()
+    facts["cpu"] = cpu_features(cpuinfo, said)
+    facts["amp_reason"] = amp_reason(facts["cuda_available"], facts["mps_available"])
+    return facts
 
 
 def run_checks(facts=None, root=REPO_ROOT):
-    facts = facts or {**torch_facts(), "tensorboard_error": tensorboard_error(), "nvidia_gpu": nvidia_gpu()}
+    """[(name, (status, line))] for every check; `facts` (as gather_facts() makes them) can be given."""
+    facts = facts or gather_facts()
+    # a GPU torch already sees is there, whatever nvidia-smi says
+    gpu_here = bool(facts["nvidia_gpu"] or facts["cuda_available"])
     checks = [("Python", check_python()),
-              ("torch", check_pair(facts["torch"], facts["torchvision"], facts["nms_error"])),
-              ("GPU", check_gpu(facts["cuda_build"], facts["cuda_available"], facts["nvidia_gpu"],
-                                facts["mps_available"])),
-              ("TensorBoard", check_tensorboard(facts["tensorboard_error"])),
-              ("CIFAR10", check_cifar(root / "data"))]
+              ("torch", check_pair(facts["torch"], facts["torchvision"], facts["nms_error"]))]
+    if facts["torch"]:
+        build = torch_build(facts["cuda_build"], facts.get("hip_build"), facts.get("mps_built", False))
+        checks.append(("build", check_build(build, facts["cuda_build"], gpu_here, facts.get("hip_build"))))
+    checks.append(("GPU", check_gpu(facts["cuda_build"], facts["cuda_available"], facts["nvidia_gpu"],
+                                    facts["mps_available"])))
+    checks.append(("CPU", check_cpu(facts.get("cpu") or cpu_features())))
+    if facts.get("amp_reason"):
+        checks.append(("--amp", check_amp(facts["amp_reason"])))
+    checks += [("TensorBoard", check_tensorboard(facts["tensorboard_error"])),
+               ("CIFAR10", check_cifar(root / "data"))]
     if facts["hub_dir"]:
         checks.append(("VGG16", check_vgg16(facts["hub_dir"])))
     checks += [(f"{name}/", check_writable(root / name)) for name in ("data", "logs", "checkpoints")]
@@ -194,18 +363,49 @@ def run_checks(facts=None, root=REPO_ROOT):
     return checks
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python lessons/check_env.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.parse_args([] if argv is None and Path(sys.argv[0]).stem != "check_env" else argv)
-    print("检查环境 check_env: is this machine ready for the lessons?")
-    checks = run_checks()
+# ---------------------------------------------------------------- printing
+def labels():
+    """How each check and each status is called in the chosen language."""
+    return {"build": _("PyTorch 安装包"), "GPU": _("显卡"), "CPU": _("处理器"), "path": _("路径"),
+            "port": _("端口"), OK: _("通过"), WARN: _("注意"), FAIL: _("失败")}
+
+
+def padded(text, width, right=False):
+    """`text` padded to `width` columns of a terminal, where a Chinese character takes two."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    space = " " * max(0, width - columns)
+    return space + text if right else text + space
+
+
+def make_parser():
+    parser = LessonParser(prog="python lessons/check_env.py", description=__doc__, formatter_class=TranslatedHelp,
+                          add_help=False)
+    parser.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示这段帮助然后退出")
+    parser.set_defaults(lesson="check_env")
+    parser.add_argument("--lang", type=str.lower, choices=i18n.LANGUAGES, default=None,
+                        help="说明和提示用的语言：zh 中文，en English（默认：看环境变量 LANGUAGE/LC_ALL/LANG，"
+                             "以 en 开头就用英文，否则中文）")
+    return parser
+
+
+def main(argv=None, facts=None, root=REPO_ROOT):
+    if argv is None:     # from Jupyter or another script: no flags, not theirs
+        argv = sys.argv[1:] if sys.argv and Path(sys.argv[0]).stem == "check_env" else []
+    argv = [str(a) for a in argv]
+    i18n.choose_language(argv)
+    make_parser().parse_args(argv)
+    print(_("检查环境：这台机器能跑课程吗？"))
+    checks = run_checks(facts, root)
+    said = labels()
     for name, (status, line) in checks:
-        print(f"[{status:>4}] {name:<12} {line}")
-    failed = [name for name, (status, _) in checks if status == FAIL]
-    print("ready 可以开始: python lessons/p21_nn_seq.py" if not failed else
-          f"{len(failed)} problem(s) stop the lessons 有问题需要先修复: {', '.join(failed)}")
-    return {"checks": checks, "failed": failed}
+        print(f"[{padded(said[status], 4, right=True)}] {padded(said.get(name, name), 14)} {line}")
+    failed = [name for name, (status, _line) in checks if status == FAIL]
+    if failed:
+        print(_("有 {n} 项问题要先修好，课程才能运行：{names}").format(
+            n=len(failed), names=", ".join(said.get(name, name) for name in failed)))
+    else:
+        print(_("可以开始了：python lessons/p21_nn_seq.py"))
+    return {"checks": checks, "failed": failed, "language": i18n.current()}
 
 
 if __name__ == "__main__":

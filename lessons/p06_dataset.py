@@ -1,43 +1,63 @@
-"""P6 Dataset类代码实战 - your own Dataset (P5's idea, P6's code)
+"""P6 Dataset类代码实战
 
 Dataset 提供一种方式去获取数据及其 label（P5）。自己写一个 Dataset 要继承 torch.utils.data.Dataset，
-写三个方法：__init__（记下文件夹，列出所有图片名）、__getitem__（按序号 idx 打开一张图片，
-返回图片和它的 label）、__len__（一共多少张）。视频的 MyData 用文件夹名作 label
-（train/ants 里都是蚂蚁），ants_dataset + bees_dataset 把两个数据集拼成一个。
-课程还用了第二种组织方式：ants_image/ 里放图片，ants_label/ 里每张图片一个同名 txt 文件写 label。
+写三个方法：__init__（记下文件夹，用 os.listdir 列出所有图片名）、__getitem__（按序号 idx 用
+Image.open 打开一张图片，返回图片和它的 label）、__len__（一共多少张）。视频的 MyData 用文件夹名作
+label（train/ants 里都是蚂蚁），ants_dataset + bees_dataset 把两个数据集拼成一个。
 
-The video's MyData: the folder name is the label (root_dir/label_dir holds
-the pictures of one class). `ants_dataset + bees_dataset` gives one dataset
-of both (a ConcatDataset). Then the second layout the course uses: pictures
-in ants_image/, and for each one a text file of the same name in ants_label/
-holding its label. Works on the video's hymenoptera_data when it is under
-data/, on a made-up stand-in otherwise, or on any folder of your own with one
-subfolder per class (--root-dir).
+课程的 read_data.py 还有第二种组织方式：ants_image/ 里放图片，ants_label/ 里每张图片一个同名的 txt
+文件写 label；它的 MyData 多一个 transform（Resize 到 256×256 再 ToTensor），返回
+{'img': ..., 'label': ...}，再交给 DataLoader，并把一张图片写进 TensorBoard（tag 'error'）。
+
+用 data/ 下的 hymenoptera_data（视频的蚂蚁和蜜蜂）；没有就用项目画的替代图片（两种组织方式都有）；
+也可以用你自己的文件夹：--root-dir 指向一个文件夹，里面每一类一个子文件夹。
+
+English:
+P6 Dataset in practice
+
+A Dataset gives a way to fetch each piece of data and its label (P5). Your
+own Dataset subclasses torch.utils.data.Dataset with three methods:
+__init__ (remember the folder, list its pictures with os.listdir),
+__getitem__ (open picture idx with Image.open, return it and its label) and
+__len__ (how many). The video's MyData uses the folder name as the label
+(train/ants holds ants); ants_dataset + bees_dataset joins two datasets into one.
+
+The course's read_data.py has a second layout: pictures in ants_image/, and
+for each one a text file of the same name in ants_label/ holding its label.
+Its MyData takes a transform too (Resize to 256x256, then ToTensor), returns
+{'img': ..., 'label': ...}, goes into a DataLoader, and one picture goes to
+TensorBoard (tag 'error').
+
+Uses hymenoptera_data (the video's ants and bees) under data/; without it, a
+made-up stand-in in both layouts; or a folder of your own: --root-dir, with
+one subfolder per class.
 """
 import os
 from pathlib import Path
 
-from torch.utils.data import Dataset
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+from torch.utils.tensorboard import SummaryWriter
+from torchvision import transforms
 
-import common
-import pictures
+from support import board, files, flags, pictures          # 我们的支持代码，不是课程内容
+from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（视频 P6）
 class MyData(Dataset):
-    """The video's Dataset: every picture in root_dir/label_dir, labelled label_dir."""
 
     def __init__(self, root_dir, label_dir):
         self.root_dir = root_dir
         self.label_dir = label_dir
         self.path = os.path.join(self.root_dir, self.label_dir)
-        # the video: os.listdir(self.path). Sorted here, so idx means the same
-        # picture on every machine, and without hidden files such as .DS_Store.
-        self.img_path = pictures.picture_files(self.path)
+        self.img_path = os.listdir(self.path)
+        self.img_path = without_hidden(self.img_path)     # 我们加的：去掉 .DS_Store 这类系统文件，并排好序
 
     def __getitem__(self, idx):
         img_name = self.img_path[idx]
         img_item_path = os.path.join(self.root_dir, self.label_dir, img_name)
-        img = pictures.open_picture(img_item_path)
+        img = Image.open(img_item_path)
         label = self.label_dir
         return img, label
 
@@ -45,89 +65,145 @@ class MyData(Dataset):
         return len(self.img_path)
 
 
-class MyLabelData(Dataset):
-    """The second layout: pictures in image_dir, a label file of the same name in label_dir."""
+# ------------------------------------------------ 课程的代码（read_data.py，第二种组织方式）
+class MyLabelData(Dataset):          # read_data.py 里也叫 MyData；换个名字，两种写法才能放进一个文件
 
-    def __init__(self, root_dir, image_dir, label_dir):
-        self.image_path = os.path.join(root_dir, image_dir)
-        self.label_path = os.path.join(root_dir, label_dir)
-        self.image_list = pictures.picture_files(self.image_path)
-        self.label_list = pictures.picture_files(self.label_path)
-        # sorted the same way, picture i and label file i belong together only if their names match
-        images = [Path(name).stem for name in self.image_list]
-        labels = [Path(name).stem for name in self.label_list]
-        if images != labels:
-            unmatched = sorted(set(images) ^ set(labels)) or [f"{a} / {b}" for a, b in zip(images, labels) if a != b]
-            raise common.LessonError(
-                f"{common.shown(self.image_path)} and {common.shown(self.label_path)} do not match "
-                f"({len(images)} pictures, {len(labels)} label files; first without a partner: {unmatched[0]}): "
-                "each picture needs a label file of the same name")
+    def __init__(self, root_dir, image_dir, label_dir, transform):
+        self.root_dir = root_dir
+        self.image_dir = image_dir
+        self.label_dir = label_dir
+        self.label_path = os.path.join(self.root_dir, self.label_dir)
+        self.image_path = os.path.join(self.root_dir, self.image_dir)
+        self.image_list = without_hidden(os.listdir(self.image_path))     # 我们加的 without_hidden，同上
+        self.label_list = without_hidden(os.listdir(self.label_path))
+        self.transform = transform
+        # 因为label 和 Image文件名相同，进行一样的排序，可以保证取出的数据和label是一一对应的
+        self.image_list.sort()
+        self.label_list.sort()
 
     def __getitem__(self, idx):
-        img = pictures.open_picture(os.path.join(self.image_path, self.image_list[idx]))
-        with open(os.path.join(self.label_path, self.label_list[idx]), encoding="utf-8") as f:
-            label = f.readline().strip()
-        return img, label
+        img_name = self.image_list[idx]
+        label_name = self.label_list[idx]
+        img_item_path = os.path.join(self.root_dir, self.image_dir, img_name)
+        label_item_path = os.path.join(self.root_dir, self.label_dir, label_name)
+        img = Image.open(img_item_path)
+
+        with open(label_item_path, 'r') as f:
+            label = f.readline()
+
+        img = self.transform(img)
+        sample = {'img': img, 'label': label}
+        return sample
 
     def __len__(self):
+        assert len(self.image_list) == len(self.label_list)
         return len(self.image_list)
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__)
-    parser.add_argument("--data-root", type=Path, default=common.DATA_ROOT,
-                        help="folder that holds hymenoptera_data (default: data/)")
+    parser = flags.lesson_parser(__file__, __doc__, logs=True)
+    parser.add_argument("--data-root", type=Path, default=files.DATA_ROOT,
+                        help="放 hymenoptera_data 的文件夹（默认：%(default)s）")
     parser.add_argument("--root-dir", type=Path,
-                        help="a folder of your own with one subfolder of pictures per class "
-                             "(default: hymenoptera_data/train, or the made-up stand-in)")
-    args = common.parse_args(parser, argv)
+                        help="你自己的图片文件夹，里面每一类一个子文件夹"
+                             "（默认：hymenoptera_data/train，没有就用项目画的替代图片）")
+    args = flags.parse_args(parser, argv)
+    root_dir, real, label_dirs, pairs = picture_folders(args)     # 我们加的：找到图片，坏图片只说一行
 
+    # ------------------------------------------------ 课程的代码（视频 P6）
+    root_dir = str(root_dir)              # 视频中 root_dir = "dataset/train"
+    # 视频：ants_dataset = MyData(root_dir, "ants")，bees_dataset = MyData(root_dir, "bees")；
+    # 这里 root_dir 的每个子文件夹一个，所以换成你自己的文件夹也能用
+    datasets = [MyData(root_dir, label_dir) for label_dir in label_dirs]
+    img, label = datasets[0][0]           # 视频：img, label = ants_dataset[0]
+    print(img, label)
+    train_dataset = datasets[0]
+    for dataset in datasets[1:]:
+        train_dataset = train_dataset + dataset       # 视频：train_dataset = ants_dataset + bees_dataset
+    print(len(train_dataset))
+
+    # ------------------------------------------------ 课程的代码（read_data.py）
+    if pairs:
+        log_dir = board.fresh_run(args.logdir)
+        writer = SummaryWriter(log_dir)                               # 视频中 SummaryWriter("logs")
+        transform = transforms.Compose([transforms.Resize((256, 256)), transforms.ToTensor()])
+        # 视频：ants_dataset = MyData(root_dir, "ants_image", "ants_label", transform)，bees 一样
+        labelled = [MyLabelData(root_dir, name + "_image", name + "_label", transform) for name in pairs]
+        labelled_dataset = labelled[0]
+        for dataset in labelled[1:]:
+            labelled_dataset = labelled_dataset + dataset             # 视频中叫 train_dataset
+        dataloader = DataLoader(labelled_dataset, batch_size=1, num_workers=2)
+        error_index = min(119, len(labelled_dataset) - 1)             # 视频中 119（替代图片没有那么多张）
+        writer.add_image('error', labelled_dataset[error_index]['img'])
+        writer.close()
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    for label_dir, dataset in zip(label_dirs, datasets):
+        video = {"ants": 124, "bees": 121}.get(label_dir) if real else None
+        print(_("{name}_dataset = MyData(root_dir, {label!r})：{n} 张").format(
+            name=label_dir, label=label_dir, n=len(dataset))
+              + (_("（hymenoptera_data 有 {video} 张）").format(video=video) if video else ""))
+    last_img, last_label = train_dataset[len(train_dataset) - 1]
+    print(_("train_dataset = {names}：{kind}，一共 {n} 张；最后一张 train_dataset[{last}] 的 label 是 {label!r}："
+            "加起来的数据集按加的顺序一个接一个").format(
+        names=" + ".join(f"{name}_dataset" for name in label_dirs), kind=type(train_dataset).__name__,
+        n=len(train_dataset), last=len(train_dataset) - 1, label=last_label))
+    sizes = sorted({train_dataset[i][0].size for i in range(len(train_dataset))})
+    print(_("每张图片都能打开；大小（宽×高）：{sizes}").format(
+        sizes=", ".join(f"{w}×{h}" for w, h in sizes[:4]) + (" ..." if len(sizes) > 4 else "")))
+    if not pairs:
+        print(_("这里没有 *_image/*_label 文件夹，read_data.py 的第二种组织方式跳过了"
+                "（项目画的替代图片里有：去掉 --root-dir，或者换一个 --data-root）"))
+    for name, dataset in zip(pairs, labelled if pairs else []):
+        sample = dataset[0]
+        print(_("第二种组织方式 {name}_image/ + {name}_label/：{n} 张；[0] 是 {shape} 的张量，label {label!r} "
+                "读自 {file}").format(name=name, n=len(dataset), shape=list(sample['img'].shape),
+                                       label=sample['label'], file=dataset.label_list[0]))
+    if pairs:
+        print(_("DataLoader(batch_size=1)：{n} 批；TensorBoard 的 'error' 是第 {index} 张").format(
+            n=len(dataloader), index=error_index))
+    return {"lengths": {name: len(d) for name, d in zip(label_dirs, datasets)}, "total": len(train_dataset),
+            "first": label, "last_label": last_label, "real": real,
+            "labelled": {name: (len(d), d[0]['label']) for name, d in zip(pairs, labelled if pairs else [])},
+            "error_index": error_index if pairs else None}
+
+
+def without_hidden(names):
+    """os.listdir 的结果去掉 .DS_Store、Thumbs.db 这类系统文件，排好序（每台电脑上 idx 指同一张图片）。"""
+    return sorted(name for name in names if not name.startswith(".") and name not in pictures.SKIPPED)
+
+
+def picture_folders(args):
+    """我们加的准备：图片文件夹在哪里、有哪些类、哪些类有第二种组织方式；
+    先把每张图片打开一遍，坏图片、空文件夹、对不上的 label 文件只说一行（视频里会是一大段 traceback）。"""
     if args.root_dir is not None:
         root_dir, real = args.root_dir, False
     else:
         root_dir, real = pictures.train_folder(args.data_root)
-    subfolders = [p.name for p in Path(root_dir).iterdir() if p.is_dir()] if Path(root_dir).is_dir() else []
-    class_dirs = sorted(name for name in subfolders
-                        if not name.endswith(("_image", "_label")) and not name.startswith("."))
-    if not class_dirs:
-        raise common.LessonError(f"--root-dir {common.shown(root_dir)} has no subfolders of pictures: "
-                                 "make one folder per class (e.g. ants/, bees/) inside it")
-
-    datasets = {}
-    for label_dir in class_dirs:
-        datasets[label_dir] = MyData(str(root_dir), label_dir)
-        video = {"ants": "124", "bees": "121"}.get(label_dir) if real else None
-        print(f"{label_dir}_dataset = MyData(root_dir, {label_dir!r}): len {len(datasets[label_dir])}"
-              + (f"   (hymenoptera_data has {video})" if video else ""))
-    first_label = class_dirs[0]
-    img, label = datasets[first_label][0]
-    print(f"{first_label}_dataset[0] -> ({img}, {label!r})")
-    train_dataset = None
-    for dataset in datasets.values():
-        train_dataset = dataset if train_dataset is None else train_dataset + dataset
-    print(f"train_dataset = {' + '.join(f'{name}_dataset' for name in class_dirs)}: "
-          f"{type(train_dataset).__name__}, len {len(train_dataset)}"
-          + ("   (hymenoptera_data: 124 + 121 = 245)" if real and class_dirs == ["ants", "bees"] else ""))
-    last_img, last_label = train_dataset[len(train_dataset) - 1]
-    print(f"train_dataset[{len(train_dataset) - 1}] (the last one) -> label {last_label!r}: "
-          "the datasets follow one another in the order they were added")
-    sizes = sorted({train_dataset[i][0].size for i in range(len(train_dataset))})
-    print(f"every picture opened fine; sizes (width, height): {sizes[:4]}{' ...' if len(sizes) > 4 else ''}")
-
-    labelled = {}
-    pairs = sorted(p.name[:-len("_image")] for p in Path(root_dir).glob("*_image") if p.is_dir())
+    root = Path(root_dir)
+    if not root.is_dir():
+        raise files.LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=files.shown(root)))
+    subfolders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    label_dirs = [name for name in subfolders if not name.endswith(("_image", "_label"))]
+    if not label_dirs:
+        raise files.LessonError(_("--root-dir {root} 里没有放图片的子文件夹：每一类建一个子文件夹"
+                                  "（比如 ants/、bees/），把图片放进去").format(root=files.shown(root)))
+    pairs = [name[:-len("_image")] for name in subfolders
+             if name.endswith("_image") and name[:-len("_image")] + "_label" in subfolders]
+    for folder in label_dirs + [name + "_image" for name in pairs]:
+        for name in pictures.picture_files(root / folder):
+            pictures.open_picture(root / folder / name)
     for name in pairs:
-        labelled[name] = MyLabelData(str(root_dir), f"{name}_image", f"{name}_label")
-        img, label = labelled[name][0]
-        print(f"\nsecond layout 第二种方式: {name}_image/ + {name}_label/: len {len(labelled[name])}; "
-              f"[0] -> ({img.size[0]}x{img.size[1]} picture, label {label!r} read from "
-              f"{labelled[name].label_list[0]})")
-    if not pairs:
-        print("\n(no *_image/*_label folders here for the second layout)")
-    return {"lengths": {name: len(d) for name, d in datasets.items()}, "total": len(train_dataset),
-            "first": (datasets[first_label][0][1]), "last_label": last_label, "real": real,
-            "labelled": {name: (len(d), d[0][1]) for name, d in labelled.items()}}
+        images = [Path(n).stem for n in pictures.picture_files(root / (name + "_image"))]
+        labels = [Path(n).stem for n in pictures.picture_files(root / (name + "_label"))]
+        if images != labels:
+            unmatched = sorted(set(images) ^ set(labels)) or [a for a, b in zip(images, labels) if a != b]
+            raise files.LessonError(_("{images} 和 {labels} 对不上（{n_images} 张图片，{n_labels} 个 label 文件；"
+                                      "第一个没有配对的：{first}）：每张图片要有一个同名的 label 文件").format(
+                images=files.shown(root / (name + "_image")), labels=files.shown(root / (name + "_label")),
+                n_images=len(images), n_labels=len(labels), first=unmatched[0]))
+    return root_dir, real, label_dirs, pairs
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

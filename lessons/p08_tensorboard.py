@@ -1,72 +1,95 @@
-"""P8 TensorBoard的使用（一）（二）- P7-P8: SummaryWriter, add_scalar, add_image
+"""P8 TensorBoard的使用（一）（二）
 
-TensorBoard 把训练过程画出来。SummaryWriter(文件夹) 把数据写进事件文件；
-add_scalar(tag, y, x) 画曲线：视频的 "y=x" 和 "y=2x"；add_image(tag, 图片, step) 显示图片：
-PIL 图片先用 np.array 转成 numpy 数组，它的形状是 (高, 宽, 通道)，所以要写 dataformats='HWC'
-（默认是 CHW，不写就报错，本课会演示并解释）。
-常见问题：同一个文件夹、同一个 tag 写两次，TensorBoard 会把两次的点连成一条来回折返的线（zig-zag）。
-办法：每次运行换一个文件夹，或者先删掉旧的事件文件（我们的课程就是这样做的）。
+TensorBoard 把训练过程画出来。SummaryWriter(文件夹) 把数据写进事件文件，TensorBoard 读这个文件夹。
+add_scalar(tag, scalar_value, global_step) 画曲线（P7：y 轴是 scalar_value，x 轴是 global_step），
+视频画了 "y=x" 和 "y=2x"；add_image(tag, img_tensor, global_step) 显示图片（P8）：PIL 图片先用
+np.array 转成 numpy 数组，它的形状是 (高, 宽, 通道)，所以要写 dataformats='HWC'
+（默认是 CHW，不写就出错，本课会演示）。
 
-SummaryWriter writes event files into a folder; TensorBoard reads that
-folder. The video's y=x and y=2x curves go in with add_scalar, a picture
-with add_image from numpy in HWC order. A second run writing the same tag
-into the same folder draws a zig-zag: shown here in a scratch folder, read
-back, and avoided. The command that opens TensorBoard is printed, ready to paste.
+常见问题：同一个文件夹、同一个 tag 写两次（视频把 2*i 改成 3*i 再运行），TensorBoard 会把两次的点
+连成一条来回折返的线。办法：每次运行换一个文件夹，或者先删掉旧的事件文件（本课每次运行都这样做）。
+
+English:
+P8 Using TensorBoard (1) (2)
+
+TensorBoard draws what training does. SummaryWriter(folder) writes event
+files, and TensorBoard reads that folder. add_scalar(tag, scalar_value,
+global_step) draws a curve (P7: scalar_value on the y axis, global_step on
+the x axis): the video's "y=x" and "y=2x". add_image(tag, img_tensor,
+global_step) shows a picture (P8): a PIL picture becomes a numpy array with
+np.array, shaped (height, width, channels), hence dataformats='HWC' (the
+default is CHW; without it the call fails, as shown here).
+
+A common trap: two runs writing the same tag into the same folder (the video
+changes 2*i into 3*i and runs again) and TensorBoard joins their points into
+one line that doubles back. The fix: one folder per run, or delete the old
+event files first (this lesson does that on every run).
 """
 import shutil
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from torch.utils.tensorboard import SummaryWriter
 
-import common
-import pictures
+from support import board, files, flags, pictures          # 我们的支持代码，不是课程内容
+from support.i18n import _
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, logs=True)
-    parser.add_argument("--data-root", type=Path, default=common.DATA_ROOT,
-                        help="folder that holds hymenoptera_data (default: data/)")
-    args = common.parse_args(parser, argv)
+    parser = flags.lesson_parser(__file__, __doc__, logs=True)
+    parser.add_argument("--data-root", type=Path, default=files.DATA_ROOT,
+                        help="放 hymenoptera_data 的文件夹（默认：%(default)s）")
+    args = flags.parse_args(parser, argv)
 
-    writer = common.open_writer(args.logdir)
+    # ------------------------------------------------ 课程的代码（P8_Tensorboard.py）
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("logs")
+    image_path = pictures.first_picture(args.data_root)[0]    # 视频中 "data/train/ants_image/6240329_72c01e663e.jpg"
+    img_PIL = Image.open(image_path)
+    img_array = np.array(img_PIL)
+    print(type(img_array))
+    print(img_array.shape)
+
+    writer.add_image("train", img_array, 1, dataformats='HWC')
+    # y = x（P7）
     for i in range(100):
-        writer.add_scalar("y=x", i, i)          # add_scalar(tag, scalar_value（y 轴）, global_step（x 轴）)
-        writer.add_scalar("y=2x", 2 * i, i)
-    print("add_scalar: tags y=x and y=2x, steps 0..99 (SCALARS tab)")
+        writer.add_scalar("y=x", i, i)
+    # y = 2x
+    for i in range(100):
+        writer.add_scalar("y=2x", 2 * i, i)    # 视频最后改成了 3*i（tag 没改），用来演示下面的“来回折返”
 
-    image_path, img_PIL = pictures.first_picture(args.data_root)
-    img_array = np.array(img_PIL.convert("RGB"))
-    print(f"img_array = np.array(Image.open({image_path.name})): {type(img_array)}, shape {img_array.shape} "
-          "(height, width, channels: HWC)")
-    try:
-        writer.add_image("without_dataformats", img_array, 1)
-        without = "worked"
-    except (TypeError, ValueError, AssertionError) as error:
-        without = f"{type(error).__name__}: {error}"
-    print(f"add_image('train', img_array, 1) without dataformats -> {without}\n"
-          "  add_image expects CHW (channels first, as tensors are) unless told otherwise")
-    writer.add_image("train", img_array, 1, dataformats="HWC")
-    print("add_image('train', img_array, 1, dataformats='HWC') -> ok (IMAGES tab)")
     writer.close()
 
-    # The zig-zag: two runs, one folder, one tag.
+    # ------------------------------------------------ 我们加的（课程之外）
+    writer = SummaryWriter(log_dir)            # 再打开一次：看看不写 dataformats 会怎样
+    try:
+        writer.add_image("without_dataformats", img_array, 1)
+        without = _("成功了")
+    except (TypeError, ValueError, AssertionError) as error:
+        without = f"{type(error).__name__}: {error}"
+    writer.close()
+    print(_("add_image(\"without_dataformats\", img_array, 1)，不写 dataformats：{result}").format(result=without))
+    print(_("  add_image 默认图片是 CHW（通道在前，和张量一样）；numpy 数组是 HWC，所以要写 dataformats='HWC'"))
+    print(_("add_image(\"train\", img_array, 1, dataformats='HWC')：写好了（IMAGES 页）；"
+            "add_scalar：tag \"y=x\" 和 \"y=2x\"，步数 0..99（SCALARS 页）"))
+
+    # 来回折返：两次运行，同一个文件夹，同一个 tag
     scratch = Path(args.logdir) / "zigzag_demo"
     shutil.rmtree(scratch, ignore_errors=True)
-    for run, factor in ((1, 2), (2, 3)):     # the second run changed y=2x into 3*i (as the course's code has it)
+    for factor in (2, 3):                      # 第二次运行把 2*i 改成了 3*i，和视频一样
         again = SummaryWriter(str(scratch))
         for i in range(100):
             again.add_scalar("y=2x", factor * i, i)
         again.close()
-    steps = [step for step, _ in common.read_scalars(scratch, "y=2x")]
-    print(f"\nzig-zag 折线来回: two runs wrote tag y=2x into {common.shown(scratch)}: {len(steps)} points for "
-          f"100 steps; TensorBoard joins step 99 of one run to step 0 of the next. Fix: one folder per run, "
-          "or delete the old event files first (this lesson replaces its own run each time)")
-    print(f"open it: {common.tensorboard_command(args.logdir)}   (the notes add --port=6006; pick another "
-          "--port when 6006 is taken)")
+    steps = [step for step, _value in board.read_scalars(scratch, "y=2x")]
+    print(_("两次运行都往 {folder} 写了 tag \"y=2x\"：100 步却有 {points} 个点，TensorBoard 把第一次的第 99 步"
+            "连到第二次的第 0 步，线就来回折返。办法：每次运行换一个文件夹，或者先删掉旧的事件文件"
+            "（本课每次运行都会换掉自己上一次的记录）").format(folder=files.shown(scratch), points=len(steps)))
+    print(_("视频用的命令是 tensorboard --logdir=logs --port=6006；6006 端口被占用时换一个 --port"))
     return {"image_shape": list(img_array.shape), "without_dataformats": without, "zigzag_points": len(steps),
             "zigzag_steps": steps}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

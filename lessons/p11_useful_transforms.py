@@ -1,93 +1,211 @@
-"""P11 常见的Transforms（一）（二）- P11-P12: ToTensor, Normalize, Resize, Compose, RandomCrop
+"""P11 常见的Transforms（一）（二）
+
+先看 __call__：一个类写了 __call__，它的对象就能像函数一样用 person("zhangsan") 调用；
+transforms 里的每个工具都是这样，所以 trans_totensor(img) 能直接用。
 
 常用的 transforms：ToTensor（转成张量）；Normalize（归一化，output = (input - mean) / std，
 视频用 mean = std = [0.5, 0.5, 0.5]，把 [0,1] 变成 [-1,1]）；Resize（缩放：给 (高, 宽) 两个数
 就缩放到这个大小，只给一个数就按比例缩放，短边等于这个数）；Compose（把几个 transforms 串起来，
 前一个的输出是后一个的输入，所以顺序很重要）；RandomCrop（随机裁剪）。每一步都写进 TensorBoard。
-视频的建议：关注输入和输出类型，多看官方文档，关注方法需要什么参数；不知道返回值时
+最后是课程的 P9_transforms.py：把 Compose([Resize(400), ToTensor()]) 交给自己写的 MyData，
+每取一张图片就已经处理成张量了。
+视频的总结：关注输入和输出类型，多看官方文档，关注方法需要什么参数；不知道返回值的时候
 print、print(type())、或者 debug。
 
-Each transform on the same picture, its input and output types printed, the
-Normalize arithmetic checked on one pixel by hand, a Compose in the wrong
-order run and its error explained, and ten random crops of two sizes.
+English:
+P11 Common transforms (1) (2)
+
+First __call__: when a class defines __call__, its objects can be called
+like functions, person("zhangsan"); every tool in transforms is such a
+class, which is why trans_totensor(img) works.
+
+The common transforms: ToTensor; Normalize (output = (input - mean) / std;
+the video's mean = std = [0.5, 0.5, 0.5] turns [0, 1] into [-1, 1]); Resize
+(two numbers (height, width) give that size, one number keeps the
+proportions and makes the shorter side that long); Compose (chains
+transforms, each one's output the next one's input, so the order matters);
+RandomCrop. Each step goes to TensorBoard. Last, the course's
+P9_transforms.py: Compose([Resize(400), ToTensor()]) handed to a MyData of
+our own, so that each picture comes out already a tensor. The video's advice: watch each
+step's input and output type, read the official documentation, see which
+arguments a method needs; when unsure what came back: print, print(type()),
+or the debugger.
 """
+import os
 from pathlib import Path
 
+from PIL import Image
+from torch.utils.data import Dataset
+from torch.utils.tensorboard import SummaryWriter
 from torchvision import transforms
 
-import common
-import pictures
+from support import board, files, flags, pictures          # 我们的支持代码，不是课程内容
+from support.i18n import _
+
+
+# ------------------------------------------------ 课程的代码（视频 P11 开头的 CallTest.py）
+class Person:
+    def __call__(self, name):
+        print("__call__" + "Hello " + name)
+
+    def hello(self, name):
+        print("hello" + name)
+
+
+# ------------------------------------------------ 课程的代码（P9_transforms.py：把 transform 用进自己的 Dataset）
+class MyData(Dataset):
+
+    def __init__(self, root_dir, image_dir, label_dir, transform=None):
+        self.root_dir = root_dir
+        self.image_dir = image_dir
+        self.label_dir = label_dir
+        self.label_path = os.path.join(self.root_dir, self.label_dir)
+        self.image_path = os.path.join(self.root_dir, self.image_dir)
+        self.image_list = os.listdir(self.image_path)
+        self.label_list = os.listdir(self.label_path)
+        self.transform = transform
+        # 因为label 和 Image文件名相同，进行一样的排序，可以保证取出的数据和label是一一对应的
+        self.image_list.sort()
+        self.label_list.sort()
+
+    def __getitem__(self, idx):
+        img_name = self.image_list[idx]
+        label_name = self.label_list[idx]
+        img_item_path = os.path.join(self.root_dir, self.image_dir, img_name)
+        label_item_path = os.path.join(self.root_dir, self.label_dir, label_name)
+        img = Image.open(img_item_path)
+        with open(label_item_path, 'r') as f:
+            label = f.readline()
+
+        if self.transform:
+            img = self.transform(img)      # 课程文件写成了 transform(img)，碰巧用上了外面的同名变量
+
+        return img, label
+
+    def __len__(self):
+        assert len(self.image_list) == len(self.label_list)
+        return len(self.image_list)
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, logs=True)
-    parser.add_argument("--data-root", type=Path, default=common.DATA_ROOT,
-                        help="folder that holds hymenoptera_data (default: data/)")
-    parser.add_argument("--crops", type=common.positive_int, default=10,
-                        help="how many random crops of each size to log (default: 10, as the video)")
-    args = common.parse_args(parser, argv)
+    parser = flags.lesson_parser(__file__, __doc__, logs=True)
+    parser.add_argument("--data-root", type=Path, default=files.DATA_ROOT,
+                        help="放 hymenoptera_data 的文件夹（默认：%(default)s）")
+    parser.add_argument("--crops", type=flags.positive_int, default=10,
+                        help="随机裁剪多少次写进 TensorBoard（默认：10，和视频一样）")
+    args = flags.parse_args(parser, argv)
 
-    _, img = pictures.first_picture(args.data_root)
-    img = img.convert("RGB")
-    writer = common.open_writer(args.logdir, image_steps=args.crops)
+    # ------------------------------------------------ 课程的代码（笔记 P11-P12）
+    person = Person()
+    person("zhangsan")
+    person.hello("lisi")
+
+    img_path = pictures.first_picture(args.data_root)[0]    # 视频中 "images/pytorch.png"
+    log_dir = board.fresh_run(args.logdir, image_steps=args.crops)   # 我们加的：清掉上一次的记录，打印查看命令
+    writer = SummaryWriter(log_dir)                          # 视频中 SummaryWriter("logs")
+    img = Image.open(img_path)
+    print(img)
 
     # ToTensor
     trans_totensor = transforms.ToTensor()
     img_tensor = trans_totensor(img)
-    print(f"ToTensor: {type(img).__name__} -> {type(img_tensor).__name__} {list(img_tensor.shape)}")
     writer.add_image("ToTensor", img_tensor)
 
-    # Normalize（归一化）: output[channel] = (input[channel] - mean[channel]) / std[channel]
+    # Normalize
+    print(img_tensor[0][0][0])
     trans_norm = transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
     img_norm = trans_norm(img_tensor)
-    before, after = img_tensor[0][0][0].item(), img_norm[0][0][0].item()
-    print(f"Normalize([0.5]*3, [0.5]*3): img_tensor[0][0][0] {before:.4f} -> img_norm[0][0][0] {after:.4f}; "
-          f"by hand (x - mean) / std = ({before:.4f} - 0.5) / 0.5 = {(before - 0.5) / 0.5:.4f}; "
-          f"the range [0, 1] becomes [{img_norm.min():.2f}, {img_norm.max():.2f}]")
+    print(img_norm[0][0][0])
     writer.add_image("Normalize", img_norm)
 
-    # Resize（缩放）: a pair is (height, width); one number keeps the proportions
+    # Resize
+    print(img.size)
     trans_resize = transforms.Resize((512, 512))
+    # img PIL -> resize -> img_resize PIL
     img_resize = trans_resize(img)
-    print(f"Resize((512, 512)): PIL {img.size} -> PIL {img_resize.size} (width, height): squashed to a square")
-    writer.add_image("Resize", trans_totensor(img_resize), 0)
-    trans_resize_2 = transforms.Resize(512)
-    img_resize_2 = trans_resize_2(img)
-    print(f"Resize(512): PIL {img.size} -> PIL {img_resize_2.size}: the shorter side becomes 512, "
-          "the proportions stay")
+    print(img_resize)
+    # img_resize PIL -> totensor -> img_resize tensor
+    img_resize = trans_totensor(img_resize)
+    writer.add_image("Resize", img_resize, 0)
 
-    # Compose: each step's output is the next step's input
+    # Compose - resize - 2
+    trans_resize_2 = transforms.Resize(512)
+    # PIL -> PIL -> tensor
     trans_compose = transforms.Compose([trans_resize_2, trans_totensor])
-    img_compose = trans_compose(img)
-    print(f"Compose([Resize(512), ToTensor()]) -> {type(img_compose).__name__} {list(img_compose.shape)}")
-    writer.add_image("Resize", img_compose, 1)
+    img_resize_2 = trans_compose(img)
+    writer.add_image("Resize", img_resize_2, 1)
+
+    # RandomCrop
+    trans_random = transforms.RandomCrop(256)
+    trans_compose_2 = transforms.Compose([trans_random, trans_totensor])
+    for i in range(args.crops):                # 视频中 range(10)
+        img_crop = trans_compose_2(img)
+        writer.add_image("RandomCrop", img_crop, i)
+
+    writer.close()
+
+    # P9_transforms.py：Compose 交给自己的 Dataset，每取一张图片都先处理好
+    transform = transforms.Compose([transforms.Resize(400), transforms.ToTensor()])
+    root_dir = str(Path(img_path).parent.parent)     # 视频中 root_dir = "dataset/train"
+    if os.path.isdir(os.path.join(root_dir, "ants_image")):     # 我们加的：hymenoptera_data 原本没有这种组织方式
+        image_ants = "ants_image"
+        label_ants = "ants_label"
+        ants_dataset = MyData(root_dir, image_ants, label_ants, transform=transform)
+        image_bees = "bees_image"
+        label_bees = "bees_label"
+        bees_dataset = MyData(root_dir, image_bees, label_bees, transform=transform)
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    crop_shapes = [list(img_crop.shape)]
+    writer = SummaryWriter(log_dir)            # 再打开一次，写我们加的长方形裁剪
+    trans_random_hw = transforms.RandomCrop((200, 400), pad_if_needed=True)   # 给 (高, 宽)：裁成长方形
+    trans_compose_hw = transforms.Compose([trans_random_hw, trans_totensor])
+    for i in range(args.crops):
+        img_crop = trans_compose_hw(img)
+        writer.add_image("RandomCropHW", img_crop, i)
+    crop_shapes.append(list(img_crop.shape))
+    writer.close()
+
+    print(_("person(\"zhangsan\") 调用的是 Person.__call__；transforms 的工具也一样：trans_totensor(img) "
+            "就是 trans_totensor.__call__(img)"))
+    print(_("ToTensor：{before} -> {after} {shape}").format(
+        before=type(img).__name__, after=type(img_tensor).__name__, shape=list(img_tensor.shape)))
+    before, after = img_tensor[0][0][0].item(), img_norm[0][0][0].item()
+    print(_("Normalize：img_tensor[0][0][0] {before:.4f} -> img_norm[0][0][0] {after:.4f}；"
+            "手算 (x - mean) / std = ({before:.4f} - 0.5) / 0.5 = {by_hand:.4f}；"
+            "范围 [0, 1] 变成 [{low:.2f}, {high:.2f}]").format(
+        before=before, after=after, by_hand=(before - 0.5) / 0.5,
+        low=img_norm.min().item(), high=img_norm.max().item()))
+    print(_("Resize((512, 512))：PIL 大小（宽, 高）{original} -> {pair}，被压成了正方形；"
+            "Resize(512)：短边变成 512，比例不变，Compose 之后是 {shape} 的张量").format(
+        original=img.size, pair=trans_resize(img).size, shape=list(img_resize_2.shape)))
     try:
         transforms.Compose([trans_norm, trans_totensor])(img)
-        wrong_order = "ran"
+        wrong_order = _("运行了")
     except TypeError as error:
         wrong_order = f"TypeError: {error}"
-    print(f"Compose([Normalize, ToTensor]) (wrong order) -> {wrong_order}\n"
-          "  Normalize takes a tensor, and the picture is still PIL: ToTensor must come first. "
-          "看输入输出类型 (read each step's input and output type)")
-
-    # RandomCrop（随机裁剪）
-    crop_shapes = []
-    for size, tag in ((256, "RandomCrop"), ((200, 400), "RandomCropHW")):
-        trans_random = transforms.RandomCrop(size, pad_if_needed=True)
-        trans_compose_2 = transforms.Compose([trans_random, trans_totensor])
-        for i in range(args.crops):
-            img_crop = trans_compose_2(img)
-            writer.add_image(tag, img_crop, i)
-        crop_shapes.append(list(img_crop.shape))
-        print(f"RandomCrop({size}) x{args.crops} -> {list(img_crop.shape)} each, a different place every time "
-              f"(tag {tag}); pad_if_needed=True pads a picture smaller than the crop")
-    writer.close()
-    print("\n不知道返回值的时候 when unsure what came back: print(x), print(type(x)), or the debugger")
+    print(_("Compose([trans_norm, trans_totensor])（顺序反了）：{result}").format(result=wrong_order))
+    print(_("  Normalize 要的是张量，而图片这时还是 PIL：ToTensor 必须在前面。看清每一步的输入和输出类型"))
+    print(_("RandomCrop(256) 和 RandomCrop((200, 400)) 各 {crops} 次：形状 {shapes}，每次裁的位置都不同"
+            "（tag RandomCrop 和 RandomCropHW）；pad_if_needed=True 让比裁剪尺寸小的图片先填充").format(
+        crops=args.crops, shapes=crop_shapes))
+    if os.path.isdir(os.path.join(root_dir, "ants_image")):
+        dataset_img, dataset_label = ants_dataset[0]
+        print(_("MyData(..., transform=transform)：ants_dataset {ants} 张，bees_dataset {bees} 张；"
+                "ants_dataset[0] 已经是 {shape} 的张量（Resize(400)：短边 400），label {label!r}").format(
+            ants=len(ants_dataset), bees=len(bees_dataset), shape=list(dataset_img.shape), label=dataset_label))
+        dataset_shape = list(dataset_img.shape)
+    else:
+        print(_("{root} 里没有 ants_image/ants_label 文件夹，P9_transforms.py 的 MyData 这一段跳过了").format(
+            root=files.shown(root_dir)))
+        dataset_shape = None
+    print(_("不知道返回值的时候：print(x)、print(type(x))，或者用 debug"))
     return {"tensor_shape": list(img_tensor.shape), "normalize": (before, after),
             "norm_range": (img_norm.min().item(), img_norm.max().item()),
-            "resize_pair": img_resize.size, "resize_one": img_resize_2.size, "original": img.size,
-            "compose_shape": list(img_compose.shape), "wrong_order": wrong_order, "crop_shapes": crop_shapes}
+            "resize_pair": trans_resize(img).size, "resize_one": trans_resize_2(img).size, "original": img.size,
+            "resize_shape": list(img_resize.shape), "compose_shape": list(img_resize_2.shape),
+            "wrong_order": wrong_order, "crop_shapes": crop_shapes, "dataset_shape": dataset_shape}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

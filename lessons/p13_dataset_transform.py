@@ -1,60 +1,94 @@
-"""P13 torchvision中的数据集使用 - torchvision.datasets.CIFAR10
+"""P13 torchvision中的数据集使用
 
 torchvision.datasets 里有现成的数据集。CIFAR10 的参数：root（存放的文件夹）、train（True 训练集 /
 False 测试集）、transform（对图片的处理，如 ToTensor）、target_transform（对标签的处理）、
-download（不在 root 里就下载）。test_set[0] 是 (图片, 标签)，标签是类别的序号，
-test_set.classes[target] 是它的名字。视频把测试集前 10 张图片写进 TensorBoard（tag "test_set"）。
+download（root 里没有就下载）。不加 transform 时 test_set[0] 是 (PIL 图片, 标签)，标签是类别的序号，
+test_set.classes[target] 是它的名字；加上 transform=ToTensor 后图片就是张量。
+视频把测试集前 10 张图片写进 TensorBoard（tag "test_set"）。
 
-CIFAR10 comes through lessons/cifar.py, which finds it under data/, downloads
-it, or, offline, stands in for it with the tiny made-up set (and says so):
-the same interface, so every line below reads as the video's. Without a
-transform an item is a PIL picture; with ToTensor, a tensor.
+数据在 data/ 里就直接用；不在就下载（可以断点续传）；没有网络（或者 --tiny）就用项目生成的小替代集，
+并且会说明：torchvision.datasets.CIFAR10(...) 这一行照样是视频里的写法。
+
+English:
+P13 Using the datasets in torchvision
+
+torchvision.datasets holds ready-made datasets. CIFAR10's arguments: root
+(the folder it lives in), train (True: the training set, False: the test
+set), transform (applied to each picture, e.g. ToTensor), target_transform
+(applied to each label), download (fetch it when root lacks it). Without a
+transform test_set[0] is (a PIL picture, a label); the label is the class
+number and test_set.classes[target] its name. With transform=ToTensor the
+picture is a tensor. The video writes the first 10 test pictures to
+TensorBoard (tag "test_set").
+
+Data already under data/ is used; otherwise it is downloaded (resumable);
+offline (or with --tiny) the project's tiny stand-in set takes its place,
+and the run says so: the line torchvision.datasets.CIFAR10(...) still reads
+as in the video.
 """
 from pathlib import Path
 
 import torchvision
+from torch.utils.tensorboard import SummaryWriter
 
-import cifar
-import common
+from support import board, files, flags          # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready, is_standin
+from support.i18n import _
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, data=True, logs=True)
-    args = common.parse_args(parser, argv)
+    parser = flags.lesson_parser(__file__, __doc__, data=True, logs=True)
+    args = flags.parse_args(parser, argv)
 
-    # without a transform: PIL pictures, as the video first prints them
-    plain_set = cifar.cifar10(train=False, args=args, transform=None)
-    img, target = plain_set[0]
-    real = type(plain_set).__name__ == "CIFAR10"
-    print(f"test_set[0] -> ({img}, {target})")
-    print(f"test_set.classes -> {plain_set.classes}")
-    print(f"test_set.classes[target] -> {plain_set.classes[target]!r}"
-          + "   (official CIFAR10's first test picture: 3, 'cat')")
+    # ------------------------------------------------ 课程的代码（P10_dataset_transform.py）
+    # 先不加 transform：视频先打印出来看看（课程文件里这一段后来注释掉了）
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    train_set = torchvision.datasets.CIFAR10(root=data_root, train=True, download=True)    # 视频中 root="./dataset"
+    test_set = torchvision.datasets.CIFAR10(root=data_root, train=False, download=True)
+    print(test_set[0])
+    print(test_set.classes)
+
+    img, target = test_set[0]
+    print(img)
+    print(target)
+    print(test_set.classes[target])
+    # img.show()                         # 视频用 img.show() 弹出看图软件；我们把图片存成文件（下一行），在哪里都能打开
     picture = Path(args.logdir) / "test_set_0.png"
-    common.save_picture(img, picture)     # the video calls img.show(), which opens a picture viewer
-    print(f"img.show() opens a viewer; saved here instead: {common.shown(picture)}")
+    files.save_picture(img, picture)
 
-    # with transform=ToTensor and a target_transform
-    dataset_transform = torchvision.transforms.Compose([torchvision.transforms.ToTensor()])
-    train_set = cifar.cifar10(train=True, args=args, transform=dataset_transform)
-    test_set = cifar.cifar10(train=False, args=args, transform=dataset_transform)
-    print(f"len(train_set) {len(train_set)}, len(test_set) {len(test_set)}   (real CIFAR10: 50000, 10000)")
-    tensor_img, target = test_set[0]
-    print(f"with transform=ToTensor: test_set[0][0] is a {type(tensor_img).__name__} {list(tensor_img.shape)}")
-    named = cifar.cifar10(train=False, args=args, transform=dataset_transform,
-                          target_transform=lambda index: plain_set.classes[index])
-    print(f"with target_transform=lambda i: classes[i]: test_set[0][1] -> {named[0][1]!r}")
+    dataset_transform = torchvision.transforms.Compose([
+        torchvision.transforms.ToTensor()
+    ])
 
-    writer = common.open_writer(args.logdir)
+    train_set = torchvision.datasets.CIFAR10(root=data_root, train=True, transform=dataset_transform, download=True)
+    test_set = torchvision.datasets.CIFAR10(root=data_root, train=False, transform=dataset_transform, download=True)
+
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("p10")
     for i in range(10):
         img, target = test_set[i]
         writer.add_image("test_set", img, i)
+
     writer.close()
-    print("the first 10 test pictures -> TensorBoard tag test_set, steps 0..9 (IMAGES; drag the step slider)")
-    return {"first_target": test_set[0][1], "classes": list(plain_set.classes),
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    print(_("真正的 CIFAR10 测试集第一张是 3，'cat'；这次是 {target}，{name!r}").format(
+        target=test_set[0][1], name=test_set.classes[test_set[0][1]]))
+    print(_("img.show() 会打开看图软件；这里把图片存成了文件：{path}").format(path=files.shown(picture)))
+    print(_("len(train_set) {train}，len(test_set) {test}（真正的 CIFAR10：50000，10000）").format(
+        train=len(train_set), test=len(test_set)))
+    tensor_img = test_set[0][0]
+    print(_("加上 transform=dataset_transform 之后，test_set[0][0] 是 {kind}，形状 {shape}").format(
+        kind=type(tensor_img).__name__, shape=list(tensor_img.shape)))
+    named_set = torchvision.datasets.CIFAR10(root=data_root, train=False, transform=dataset_transform,
+                                             target_transform=lambda index: test_set.classes[index], download=True)
+    print(_("target_transform=lambda index: test_set.classes[index]：named_set[0][1] 是 {name!r}，不再是序号").format(
+        name=named_set[0][1]))
+    print(_("测试集前 10 张图片写进了 TensorBoard，tag \"test_set\"，步数 0..9（IMAGES 页，拖动步数滑块）"))
+    return {"first_target": test_set[0][1], "classes": list(test_set.classes),
             "lengths": (len(train_set), len(test_set)), "tensor_shape": list(tensor_img.shape),
-            "named_target": named[0][1], "real": real, "picture": picture}
+            "named_target": named_set[0][1], "real": not is_standin(test_set), "picture": picture}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

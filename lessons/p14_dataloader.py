@@ -1,76 +1,102 @@
-"""P14 DataLoader的使用 - batch_size, shuffle, num_workers, drop_last
+"""P14 DataLoader的使用
 
 Dataset 是一副扑克牌，DataLoader 是发牌的手：每次从 Dataset 取 batch_size 张，把图片叠成
 [batch_size, 3, 32, 32]，标签叠成 [batch_size]。shuffle=True 每一轮（epoch）都重新洗牌；
-drop_last=True 丢掉最后凑不满的一批（测试集 10000 张，每批 64：157 批，最后一批只有 16 张；
-drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（0 = 主进程自己读）。
-在 Windows 上 num_workers > 0 必须把代码放在 if __name__ == "__main__": 下面，否则报
-freeze_support 相关的 BrokenPipeError/RuntimeError；我们的每一课都有这个保护。
+drop_last=True 丢掉最后凑不满的一批（测试集 10000 张，每批 64：一共 157 批，最后一批只有 16 张；
+drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（0 表示主进程自己读）。
+在 Windows 上 num_workers > 0 时，代码必须放在 if __name__ == "__main__": 下面，否则会报
+freeze_support 相关的错误；每一课都有这个保护。
 
-Two epochs of batches go to TensorBoard under the tags "Epoch: 0" and
-"Epoch: 1": with shuffle=True the same step shows other pictures in each
-epoch. The video logs all 156 steps of each epoch (--log-batches all);
-TensorBoard then needs --samples_per_plugin to show them all, and the
-printed command says so.
+两轮的图片写进 TensorBoard，标签是 "Epoch: 0" 和 "Epoch: 1"：因为 shuffle=True，同一步在两轮里
+是不同的图片。视频把每轮 156 步都写进去（--log-batches all），这时 TensorBoard 要加
+--samples_per_plugin 才能全部显示，打印出的命令会带上它。
+
+English:
+P14 Using DataLoader
+
+A Dataset is a deck of cards and the DataLoader the hand that deals them: it
+takes batch_size items at a time and stacks the pictures into
+[batch_size, 3, 32, 32] and the labels into [batch_size]. shuffle=True deals
+in a new order every epoch; drop_last=True drops the last, incomplete batch
+(10,000 test pictures at 64: 157 batches, the last of 16; 156 with
+drop_last=True); num_workers is how many subprocesses load data (0: the main
+process). On Windows, num_workers > 0 needs the code under
+if __name__ == "__main__":, or it fails with a freeze_support error; every
+lesson has that guard.
+
+Two epochs of batches go to TensorBoard under "Epoch: 0" and "Epoch: 1":
+with shuffle=True the same step shows other pictures in each epoch. The
+video logs all 156 steps of each epoch (--log-batches all); TensorBoard then
+needs --samples_per_plugin to show them all, and the printed command says so.
 """
-import math
-
-import torch
+import torchvision
 from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
 
-import cifar
-import common
+from support import board, files, flags          # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready, is_standin
+from support.i18n import _
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, data=True, logs=True, batch_size=64)
-    parser.add_argument("--num-workers", type=common.non_negative_int, default=0,
-                        help="subprocesses that load the data (default: 0, the main process, as the video)")
-    args = common.parse_args(parser, argv)
+    parser = flags.lesson_parser(__file__, __doc__, data=True, logs=True, batch_size=64, log_batches=True)
+    parser.add_argument("--num-workers", type=flags.non_negative_int, default=0,
+                        help="用几个子进程读数据（默认：0，主进程自己读，和视频一样）")
+    args = flags.parse_args(parser, argv)
 
-    test_data = cifar.cifar10(train=False, args=args)
-    real = type(test_data).__name__ == "CIFAR10"
-    img, target = test_data[0]
-    video = "torch.Size([3, 32, 32]), 3"
-    print(f"test_data[0]: img.shape {img.shape}, target {target}   "
-          + (f"（视频中: {video}）" if real else f"(the video, on real CIFAR10: {video})"))
+    # ------------------------------------------------ 课程的代码（dataloader.py）
+    # 准备的测试数据集
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    test_data = torchvision.datasets.CIFAR10(data_root, train=False, transform=torchvision.transforms.ToTensor(),
+                                             download=True)                  # 视频中 root 是 "./dataset"
+    if args.batch_size > len(test_data):     # 我们加的：drop_last=True 时一批也凑不满，就什么都没有
+        raise files.LessonError(_("--batch-size {batch_size}：drop_last=True 时每一批都要是满的，"
+                                  "而这部分只有 {n} 张图片").format(batch_size=args.batch_size, n=len(test_data)))
 
-    if args.batch_size > len(test_data):
-        raise common.LessonError(f"--batch-size {args.batch_size}: with drop_last=True every batch must be full, "
-                                 f"and this split has only {len(test_data)} images")
     test_loader = DataLoader(dataset=test_data, batch_size=args.batch_size, shuffle=True,
                              num_workers=args.num_workers, drop_last=True)
-    keep_last = DataLoader(dataset=test_data, batch_size=args.batch_size, drop_last=False)
-    n = len(test_data)
-    print(f"{n} images / batch_size {args.batch_size}: drop_last=False -> {len(keep_last)} batches "
-          f"(ceil, the last holds {n - (len(keep_last) - 1) * args.batch_size}), drop_last=True -> "
-          f"{len(test_loader)} batches (floor)"
-          + ("   (the video's 10,000 at 64: 157 and 156)" if args.batch_size == 64 else ""))
-    assert len(keep_last) == math.ceil(n / args.batch_size) and len(test_loader) == n // args.batch_size
-    if args.num_workers:
-        print(f"num_workers={args.num_workers}: {args.num_workers} subprocesses load batches while the main one "
-              "works; they start by re-importing this script, which is why the if __name__ == '__main__': "
-              "guard must keep the work from running again in them (Windows: freeze_support error)")
 
-    steps_per_epoch = common.logged_steps(test_loader, args.log_batches)
-    writer = common.open_writer(args.logdir, image_steps=steps_per_epoch)
+    # 测试数据集中第一张图片及target
+    img, target = test_data[0]
+    print(img.shape)
+    print(target)
+
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(test_loader, args.log_batches))
+    writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("dataloader")
     first_targets = []
     for epoch in range(2):
-        for step, (imgs, targets) in common.first_batches(test_loader, args.log_batches):
+        step = 0
+        for data in test_loader:
+            imgs, targets = data
             if step == 0:
-                first_targets.append(targets[:8].tolist())
-                if epoch == 0:
-                    print(f"a batch: imgs {list(imgs.shape)}, targets {list(targets.shape)}")
-            writer.add_images(f"Epoch: {epoch}", imgs, step)
+                first_targets.append(targets[:8].tolist())                   # 我们加的：记下每轮第一批的标签
+            writer.add_images("Epoch: {}".format(epoch), imgs, step)
+            step = step + 1
+            if args.log_batches is not None and step >= args.log_batches:
+                break            # 我们加的：默认只写前 4 批，快一些；视频写全部（--log-batches all）
+
     writer.close()
-    print(f"shuffle=True: step 0 of epoch 0 starts with targets {first_targets[0]}, "
-          f"of epoch 1 with {first_targets[1]}: a new order each epoch")
-    print(f"logged {steps_per_epoch} step(s) per epoch under 'Epoch: 0' and 'Epoch: 1' "
-          "(the video logs every batch: --log-batches all)")
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    keep_last = DataLoader(dataset=test_data, batch_size=args.batch_size, drop_last=False)
+    n = len(test_data)
+    print(_("{n} 张图片，batch_size={batch_size}：drop_last=False 有 {kept} 批（向上取整，最后一批 {last} 张），"
+            "drop_last=True 有 {dropped} 批（向下取整）").format(
+        n=n, batch_size=args.batch_size, kept=len(keep_last), last=n - (len(keep_last) - 1) * args.batch_size,
+        dropped=len(test_loader)))
+    if args.num_workers:
+        print(_("num_workers={workers}：{workers} 个子进程在主进程干活的同时读下一批；它们启动时会重新 import "
+                "这个脚本，所以要靠 if __name__ == '__main__': 挡住，不让课程的代码在子进程里再跑一遍"
+                "（Windows 上不挡会报 freeze_support 错误）").format(workers=args.num_workers))
+    print(_("shuffle=True：第 0 轮第 0 步的前几个标签是 {first}，第 1 轮是 {second}：每一轮顺序都不同").format(
+        first=first_targets[0], second=first_targets[1]))
+    print(_("每轮写了 {steps} 步图片，标签是 'Epoch: 0' 和 'Epoch: 1'（视频写每一批：--log-batches all）").format(
+        steps=board.logged_steps(test_loader, args.log_batches)))
     return {"img_shape": list(img.shape), "target": target, "batches": len(keep_last),
-            "batches_drop_last": len(test_loader), "first_targets": first_targets, "real": real,
-            "logged_steps": steps_per_epoch}
+            "batches_drop_last": len(test_loader), "first_targets": first_targets,
+            "real": not is_standin(test_data),
+            "logged_steps": board.logged_steps(test_loader, args.log_batches)}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

@@ -1,32 +1,37 @@
 """P15 神经网络的基本骨架 - nn.Module 的使用
 
-所有网络都继承 nn.Module：__init__ 里先调用 super().__init__()，再搭好要用的层；
-forward 写明输入怎样变成输出（前向传播 input -> forward -> output）。
-这一节的 Tudui 没有任何层，forward 只做"加 1"：输入 tensor(1.)，输出 tensor(2.)。
-调用时写 tudui(x)，不要写 tudui.forward(x)。
+所有神经网络都继承 nn.Module：__init__ 里先调用 super().__init__()，再搭好要用的层；
+forward 写明输入怎样变成输出（前向传播：input -> forward -> output）。
+这一节的 Tudui 还没有任何层，forward 只做"加 1"：输入 tensor(1.)，输出 tensor(2.)。
 
-Every network subclasses nn.Module. `__init__` first calls
-`super().__init__()` (which sets up the bookkeeping every module needs: its
-list of layers, parameters and hooks), then builds the layers; `forward`
-says what happens to the input. The video's Tudui has no layers: forward
-adds 1, so tensor(1.) goes in and tensor(2.) comes out.
+调用时写 tudui(x)，不写 tudui.forward(x)：tudui(x) 走的是 nn.Module.__call__，它先运行前置钩子
+（forward pre-hook），再运行 forward，最后运行钩子（forward hook）；直接调用 forward 会跳过钩子。
+课程的代码之后，我们挂两个钩子，把这个顺序打印出来。
 
-We call the module, `tudui(x)`, never `tudui.forward(x)`: the call goes
-through `nn.Module.__call__`, which runs the forward *pre*-hooks, then
-`forward`, then the forward hooks (which see the output). Calling forward
-directly skips both kinds of hook.
+English:
+P15 The skeleton of a network: nn.Module
+
+Every network subclasses nn.Module: __init__ first calls super().__init__()
+(which sets up what every module keeps: its layers, parameters and hooks),
+then builds the layers; forward says how the input becomes the output.
+The video's Tudui has no layers yet: forward adds 1, so tensor(1.) goes in
+and tensor(2.) comes out.
+
+Call the module, tudui(x), never tudui.forward(x): the call goes through
+nn.Module.__call__, which runs the forward pre-hooks, then forward, then the
+forward hooks. Calling forward directly skips the hooks. After the course's
+code, two hooks show that order.
 """
 import torch
 from torch import nn
 
-import common
+from support import files, flags          # 我们的支持代码，不是课程内容
+from support.i18n import _
 
 
 class Tudui(nn.Module):
-    """The video's first module: no layers, forward adds one."""
-
     def __init__(self):
-        super().__init__()   # without it, nn.Module's bookkeeping is missing and assigning a layer fails
+        super().__init__()     # 少了这一行，nn.Module 的记账（层、参数、钩子）没有建好，一加层就报错
 
     def forward(self, input):
         output = input + 1
@@ -34,37 +39,31 @@ class Tudui(nn.Module):
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__)
-    args = common.parse_args(parser, argv)
+    parser = flags.lesson_parser(__file__, __doc__)
+    flags.parse_args(parser, argv)
 
-    tudui = Tudui().to(args.device)
-    print(f"print(tudui) -> {tudui}")
-    x = torch.tensor(1.0, device=args.device)
-    output = tudui(x)  # nn.Module.__call__: pre-hooks -> forward -> hooks
-    print(f"input  x = {x.cpu()!r}")
-    print(f"output tudui(x) = {output.cpu()!r}   （视频中: tensor(2.)）")
+    # ------------------------------------------------ 课程的代码（nn_module.py）
+    tudui = Tudui()
+    x = torch.tensor(1.0)
+    output = tudui(x)
+    print(output)
+    print(_("（视频中: {}）").format("tensor(2.)"))
 
-    # The order __call__ runs things in, recorded by one hook of each kind.
-    order = []
-    pre = tudui.register_forward_pre_hook(lambda module, inputs: order.append("pre-hook（前置钩子）"))
-    post = tudui.register_forward_hook(lambda module, inputs, out: order.append(f"hook（钩子） sees {out.item()}"))
-    original_forward = tudui.forward
-    tudui.forward = lambda input: (order.append("forward"), original_forward(input))[1]
+    # ------------------------------------------------ 我们加的（课程之外）
+    print(tudui)
+    calls = []
+    tudui.register_forward_pre_hook(lambda module, inputs: calls.append(("pre-hook", inputs[0].item())))
+    tudui.register_forward_hook(lambda module, inputs, out: calls.append(("hook", out.item())))
     tudui(x)
-    called_by_call = list(order)
-    order.clear()
+    call_order = list(calls)
+    calls.clear()
     tudui.forward(x)
-    called_directly = list(order)
-    pre.remove()
-    post.remove()
-    del tudui.forward   # back to the class's forward
-    print(f"tudui(x) runs:         {' -> '.join(called_by_call)}")
-    print(f"tudui.forward(x) runs: {' -> '.join(called_directly)}   (no hooks: always call tudui(x))")
-
+    said = {"pre-hook": _("前置钩子（看到输入 {}）"), "hook": _("钩子（看到 forward 的输出 {}）")}
+    print(_("tudui(x) 依次运行：{steps}").format(steps=" -> ".join(said[kind].format(value) for kind, value in call_order)))
+    print(_("tudui.forward(x) 只运行 forward，钩子运行了 {n} 次：所以总是写 tudui(x)").format(n=len(calls)))
     return {"input": x.item(), "output": output.item(), "printed": str(tudui),
-            "call_order": called_by_call, "forward_only": called_directly,
-            "hook_calls": sum(step.startswith("hook") for step in called_by_call + called_directly)}
+            "call_order": call_order, "forward_only": calls}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

@@ -1,102 +1,97 @@
 """P16 土堆说卷积操作 - torch.nn.functional.conv2d
 
-卷积核（kernel）在输入上按步长（stride）滑动，每停一处，把重叠的数逐个相乘再求和，
-得到输出的一个数。这里用视频里的 5x5 输入和 3x3 卷积核，打印 stride=1、stride=2、
-padding=1 的结果（与视频相同），再看偏置 bias、空洞 dilation、分组 groups 的作用，
-并用输出尺寸公式核对真实形状。F.conv2d 要求 4 维张量，所以先 reshape。
+卷积核（kernel）在输入上按步长（stride）滑动，每停一处，把重叠的数逐个相乘再求和，得到输出的一个数。
+课程用一个 5x5 的输入和一个 3x3 的卷积核，打印 stride=1、stride=2 和 padding=1（填充）的结果，
+每个结果下面一行是视频里的值。F.conv2d 要求 4 维张量（[batch, 通道, 高, 宽]），所以先 reshape。
 
-A 3x3 kernel slides over a 5x5 input; at each stop the nine overlapping
-numbers are multiplied pairwise and summed into one output number. We run
-the video's exact input and kernel and print what it shows for stride 1,
-stride 2 and padding 1, then what `bias`, `dilation` and `groups` change,
-and check the output-size formula against the real shapes.
+课程的代码之后，我们再看偏置 bias、空洞 dilation、分组 groups 分别做了什么，
+并用输出尺寸公式核对每个输出的真实边长。
 
-F.conv2d wants 4-D tensors: input [batch, channels, height, width] and
-weight [out_channels, in_channels / groups, kH, kW], hence the reshapes.
+English:
+P16 Convolution, explained: torch.nn.functional.conv2d
+
+A kernel slides over the input by its stride; at each stop the overlapping
+numbers are multiplied pairwise and summed into one output number. The
+course runs a 5x5 input and a 3x3 kernel with stride=1, stride=2 and
+padding=1, and under each result we print the video's value. F.conv2d wants
+4-D tensors ([batch, channels, height, width]), hence the reshapes.
+
+After the course's code: what bias, dilation and groups do, and the
+output-size formula checked against every real output.
 """
 import torch
 import torch.nn.functional as F
 
-import common
-
-INPUT_5X5 = [[1, 2, 0, 3, 1],
-             [0, 1, 2, 3, 1],
-             [1, 2, 1, 0, 0],
-             [5, 2, 3, 1, 1],
-             [2, 1, 0, 1, 1]]
-KERNEL_3X3 = [[1, 2, 1],
-              [0, 1, 0],
-              [2, 1, 0]]
+from support import files, flags          # 我们的支持代码，不是课程内容
+from support.i18n import _
 
 
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
-    """The formula from the PyTorch docs for one side of the output."""
+    """PyTorch 文档里的输出尺寸公式（一条边）。"""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def show(title, tensor):
-    print(f"{title}  shape {list(tensor.shape)}")
-    print(tensor.squeeze().cpu())
-
-
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__)
-    args = common.parse_args(parser, argv)
-    device = args.device
-    # Whole numbers print like the video; CUDA has no integer convolution, so
-    # on a GPU the same numbers come out as floats (10. instead of 10).
-    dtype = torch.long if device.type == "cpu" else torch.float32
+    parser = flags.lesson_parser(__file__, __doc__)
+    flags.parse_args(parser, argv)
 
-    image = torch.tensor(INPUT_5X5, dtype=dtype, device=device).reshape(1, 1, 5, 5)     # [batch, channel, H, W]
-    kernel = torch.tensor(KERNEL_3X3, dtype=dtype, device=device).reshape(1, 1, 3, 3)   # [out, in, kH, kW]
-    # the video's reshape(input, (1, 1, 5, 5)) and its two prints
-    print(f"input.shape  {image.shape}   （视频中: torch.Size([1, 1, 5, 5])）")
-    print(f"kernel.shape {kernel.shape}   （视频中: torch.Size([1, 1, 3, 3])）\n")
+    # ------------------------------------------------ 课程的代码（nn_conv.py）
+    input = torch.tensor([[1, 2, 0, 3, 1],
+                          [0, 1, 2, 3, 1],
+                          [1, 2, 1, 0, 0],
+                          [5, 2, 3, 1, 1],
+                          [2, 1, 0, 1, 1]])
 
-    stride1 = F.conv2d(image, kernel, stride=1)
-    show("stride=1（步长 1）  （视频中: [[10,12,12],[18,16,16],[13,9,3]]）", stride1)
-    stride2 = F.conv2d(image, kernel, stride=2)
-    show("stride=2（步长 2）  （视频中: [[10,12],[13,3]]）", stride2)
-    padded = F.conv2d(image, kernel, stride=1, padding=1)
-    show("padding=1（填充 1）: a ring of zeros around the input, so the output stays 5x5  "
-         "（视频中: first row [1,3,4,10,8], last row [14,13,9,7,4]）", padded)
+    kernel = torch.tensor([[1, 2, 1],
+                           [0, 1, 0],
+                           [2, 1, 0]])
 
-    # bias adds one number per output channel, after the multiply-and-sum.
-    with_bias = F.conv2d(image, kernel, bias=torch.tensor([100], dtype=dtype, device=device))
-    show("\nbias=[100]（偏置）: every output number +100", with_bias)
+    input = torch.reshape(input, (1, 1, 5, 5))
+    kernel = torch.reshape(kernel, (1, 1, 3, 3))
 
-    # dilation spreads the kernel's taps apart: a 3x3 kernel with dilation 2
-    # covers 5x5, so on a 5x5 input it fits exactly once.
-    dilated = F.conv2d(image, kernel, dilation=2)
-    show("dilation=2（空洞）: the 3x3 kernel now spans 5x5 -> one output", dilated)
+    print(input.shape)
+    print(kernel.shape)
 
-    # groups splits the channels: with 2 input channels and groups=2, each
-    # output channel looks at its own input channel only (half the weights).
-    two_channels = torch.cat([image, 10 * image], dim=1)                    # [1, 2, 5, 5]
-    per_channel_kernels = torch.cat([kernel, kernel], dim=0)               # [2, 1, 3, 3]
-    grouped = F.conv2d(two_channels, per_channel_kernels, groups=2)
-    print(f"groups=2（分组） on 2 channels, weight {list(per_channel_kernels.shape)}: "
-          f"channel 0 -> {grouped[0, 0, 0].tolist()} ..., channel 1 (input x10) -> {grouped[0, 1, 0].tolist()} ...")
+    output = F.conv2d(input, kernel, stride=1)
+    print(output)
+    print(_("（视频中: {}）").format("[[10, 12, 12], [18, 16, 16], [13, 9, 3]]"))
 
-    print("\n输出尺寸公式 output side = (size + 2*padding - dilation*(kernel-1) - 1) // stride + 1")
-    checks = {"stride=1": (stride1, {}), "stride=2": (stride2, {"stride": 2}),
-              "padding=1": (padded, {"padding": 1}), "dilation=2": (dilated, {"dilation": 2})}
+    output2 = F.conv2d(input, kernel, stride=2)
+    print(output2)
+    print(_("（视频中: {}）").format("[[10, 12], [13, 3]]"))
+
+    output3 = F.conv2d(input, kernel, stride=1, padding=1)
+    print(output3)
+    print(_("（视频中: {}）").format("[[1, 3, 4, 10, 8], [5, 10, 12, 12, 6], [7, 18, 16, 16, 8], "
+                                     "[11, 13, 9, 3, 4], [14, 13, 9, 7, 4]]"))
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    with_bias = F.conv2d(input, kernel, bias=torch.tensor([100]))
+    print(_("偏置 bias=[100]：相乘求和之后，每个输出数再加 100 -> {}").format(with_bias.squeeze().tolist()))
+    dilated = F.conv2d(input, kernel, dilation=2)
+    print(_("空洞 dilation=2：3x3 卷积核的格子隔一个取一个，张开成 5x5，在 5x5 的输入上只放得下一处 -> {}").format(
+        dilated.squeeze().tolist()))
+    two_channels = torch.cat([input, 10 * input], dim=1)          # [1, 2, 5, 5]：第二个通道是第一个的 10 倍
+    grouped = F.conv2d(two_channels, torch.cat([kernel, kernel]), groups=2)   # weight [2, 1, 3, 3]
+    print(_("分组 groups=2：每个输出通道只看自己那一个输入通道，weight 是 [2, 1, 3, 3]；"
+            "通道 0 的第一行 {first}，通道 1（输入乘 10）的第一行 {second}").format(
+        first=grouped[0, 0, 0].tolist(), second=grouped[0, 1, 0].tolist()))
+
+    print(_("输出尺寸公式：输出边长 = (边长 + 2*padding - dilation*(kernel_size-1) - 1) // stride + 1"))
     formula_sides = {}
-    for name, (result, settings) in checks.items():
-        side = conv_output_size(5, 3, **settings)
-        formula_sides[name] = side
-        print(f"  {name:<10} formula {side}, real {result.shape[-1]}")
+    for name, result, settings in [("stride=1", output, {}), ("stride=2", output2, {"stride": 2}),
+                                   ("padding=1", output3, {"padding": 1}), ("dilation=2", dilated, {"dilation": 2})]:
+        formula_sides[name] = conv_output_size(5, 3, **settings)
+        print(_("  {name}：公式算出 {formula}，实际是 {real}").format(
+            name=name, formula=formula_sides[name], real=result.shape[-1]))
 
-    return {
-        "stride1": stride1.squeeze().tolist(),
-        "stride2": stride2.squeeze().tolist(),
-        "padding1": padded.squeeze().tolist(),
-        "bias": with_bias.squeeze().tolist(),
-        "dilation2": dilated.squeeze().tolist(),
-        "groups2": grouped.squeeze(0).tolist(),
-        "formula_sides": formula_sides,
-    }
+    return {"input": input.squeeze().tolist(), "kernel": kernel.squeeze().tolist(),
+            "input_shape": list(input.shape), "kernel_shape": list(kernel.shape),
+            "stride1": output.squeeze().tolist(), "stride2": output2.squeeze().tolist(),
+            "padding1": output3.squeeze().tolist(), "bias": with_bias.squeeze().tolist(),
+            "dilation2": dilated.squeeze().tolist(), "groups2": grouped.squeeze(0).tolist(),
+            "formula_sides": formula_sides}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

@@ -1,35 +1,45 @@
 """P18 神经网络 - 最大池化的使用 (nn.MaxPool2d)
 
-最大池化（max pooling）在每个窗口里只保留最大的数：图变小，最强的响应留下，没有要学的参数。
-视频先用 5x5 输入和 3x3 窗口：stride 默认等于 kernel_size，ceil_mode=True（向上取整）保留
-超出边缘的窗口 -> [[2,3],[5,1]]，ceil_mode=False -> [[2]]。再把 CIFAR10 图片送进
-Tudui 的 maxpool1 = MaxPool2d(3, ceil_mode=False)：32 -> 10，图片在 TensorBoard 里变成马赛克。
+最大池化（max pooling）在每个窗口里只留下最大的数：图变小，最强的响应留下，没有要学的参数。
+窗口每次移动自己的大小（stride 默认等于 kernel_size）。视频先在一个 5x5 的输入上试：
+3x3 的窗口只放得下一个完整的，ceil_mode=False（向下取整）-> [[2]]；ceil_mode=True（向上取整）
+把超出边缘的窗口也算上 -> [[2, 3], [5, 1]]。然后把 CIFAR10 的图片送进 Tudui 的
+maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False)：边长 32 -> 10，TensorBoard 里的图变成马赛克。
 
-Max pooling keeps the largest number in each window. The window moves by its
-own size (stride defaults to kernel_size), so on the video's 5x5 input only
-one full 3x3 window fits: ceil_mode=True keeps the windows that hang over the
-edge too -> [[2,3],[5,1]]; ceil_mode=False drops them -> [[2]].
+课程的代码之后，我们比较 ceil_mode 的两种取法，再一次只改一个参数：stride、padding、dilation、
+return_indices。
 
-Then CIFAR10 images go through the video's Tudui, whose maxpool1 is
-MaxPool2d(kernel_size=3, ceil_mode=False): each side 32 -> 10 (11 with
-ceil_mode=True), and TensorBoard shows them before and after. Finally
+English:
+P18 Neural networks: max pooling (nn.MaxPool2d)
+
+Max pooling keeps the largest number of each window: the picture shrinks,
+the strongest response stays, and nothing is learned. The window moves by
+its own size (stride defaults to kernel_size). The video first tries a 5x5
+input: only one full 3x3 window fits, so ceil_mode=False gives [[2]], and
+ceil_mode=True, which keeps the windows hanging over the edge, gives
+[[2, 3], [5, 1]]. Then CIFAR10 pictures go through Tudui's
+maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False): each side 32 -> 10,
+and TensorBoard shows them as mosaics.
+
+After the course's code: both ceil_mode settings side by side, then
 stride, padding, dilation and return_indices, one at a time.
 """
 import torch
+import torchvision
 from torch import nn
+from torch.nn import MaxPool2d
 from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
 
-import cifar
-import common
-from p16_nn_conv import INPUT_5X5  # the same 5x5 input as P16
+from support import board, files, flags          # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready
+from support.i18n import _
 
 
 class Tudui(nn.Module):
-    """The video's module for this section: one max-pooling layer, maxpool1."""
-
     def __init__(self):
-        super().__init__()
-        self.maxpool1 = nn.MaxPool2d(kernel_size=3, ceil_mode=False)
+        super(Tudui, self).__init__()
+        self.maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False)
 
     def forward(self, input):
         output = self.maxpool1(input)
@@ -37,73 +47,79 @@ class Tudui(nn.Module):
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, data=True, logs=True)
-    args = common.parse_args(parser, argv)
-    device = args.device
+    parser = flags.lesson_parser(__file__, __doc__, data=True, logs=True, batch_size=64, log_batches=True)
+    args = flags.parse_args(parser, argv)
 
-    # The video adds dtype=torch.float32 because its (older) PyTorch had no
-    # max pooling for whole numbers ("max_pool2d" not implemented for 'Long').
-    input = torch.tensor(INPUT_5X5, device=device)
+    # ------------------------------------------------ 课程的代码（nn_maxpool.py）
+    # 视频先用一个 5x5 的输入试（后来课程的文件里换成了数据集）
+    input = torch.tensor([[1, 2, 0, 3, 1],
+                          [0, 1, 2, 3, 1],
+                          [1, 2, 1, 0, 0],
+                          [5, 2, 3, 1, 1],
+                          [2, 1, 0, 1, 1]], dtype=torch.float32)
     input = torch.reshape(input, (-1, 1, 5, 5))
-    integer_output = nn.MaxPool2d(kernel_size=3, ceil_mode=True)(input)
-    print(f"integer input {input.dtype}: pools fine in PyTorch {torch.__version__.split('+')[0]} -> "
-          f"{integer_output[0, 0].tolist()}; the video's error came from an older version, hence its float32")
+    print(input.shape)
 
-    input = input.to(torch.float32)
-    pool_ceil = nn.MaxPool2d(kernel_size=3, ceil_mode=True)
-    pool_floor = nn.MaxPool2d(kernel_size=3, ceil_mode=False)
-    ceil_output, floor_output = pool_ceil(input), pool_floor(input)
-    print(f"{pool_ceil}   <- stride（步长） not given, so it equals kernel_size")
-    print("ceil_mode=True（向上取整）: the windows over the edge count too")
-    print(ceil_output[0, 0].cpu())
-    print("ceil_mode=False（向下取整）: only the one full window")
-    print(floor_output[0, 0].cpu())
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    dataset = torchvision.datasets.CIFAR10(data_root, train=False, download=True,
+                                           transform=torchvision.transforms.ToTensor())   # 视频中 root 是 "../data"
 
-    print("\nThe other parameters, on the same 5x5 input:")
-    others = {
-        "stride=1（步长）": nn.MaxPool2d(3, stride=1),
-        "padding=1（填充）": nn.MaxPool2d(3, padding=1),
-        "dilation=2（空洞）": nn.MaxPool2d(3, stride=1, dilation=2),
-    }
-    other_outputs = {}
-    for name, pool in others.items():
-        result = pool(input)[0, 0]
-        other_outputs[name.split("（")[0]] = result.tolist()
-        print(f"  {name:<16} -> {list(result.shape)} {result.tolist()}")
-    values, indices = nn.MaxPool2d(3, ceil_mode=True, return_indices=True)(input)
-    print(f"  return_indices=True -> values {values[0, 0].tolist()}, "
-          f"flat positions in the 5x5 input {indices[0, 0].tolist()}")
-    # padding pads with -inf, not 0: an all-negative input shows which.
-    negative = -torch.ones(1, 1, 3, 3, device=device)
-    padded_max = nn.MaxPool2d(3, stride=3, padding=1, ceil_mode=True)(negative)[0, 0, 0, 0].item()
-    print(f"  correction 更正: padding fills with -inf, not 0 as the notes say (笔记写填充 0): "
-          f"on an all -1 input the padded window's max is {padded_max}, not 0")
+    dataloader = DataLoader(dataset, batch_size=args.batch_size)            # 默认 64，和视频一样
 
-    dataset = cifar.cifar10(train=False, args=args)
-    dataloader = DataLoader(dataset, batch_size=args.batch_size)
     tudui = Tudui()
-    print(tudui)
-    steps = common.logged_steps(dataloader, args.log_batches)
-    writer = common.open_writer(args.logdir, image_steps=steps)
-    for step, (imgs, targets) in common.first_batches(dataloader, args.log_batches):
-        imgs = imgs.to(device)
-        output = tudui(imgs)
-        if step == 0:
-            image_shapes = {"input": list(imgs.shape), "floor": list(output.shape),
-                            "ceil": list(pool_ceil(imgs).shape)}
-            print(f"CIFAR10 batch {image_shapes['input']} -> maxpool1 (ceil_mode=False) {image_shapes['floor']}; "
-                  f"with ceil_mode=True it would be {image_shapes['ceil']}")
-        writer.add_images("input", imgs, step)
-        writer.add_images("output", output, step)
-    writer.close()
-    print(f"logged {step + 1} of {len(dataloader)} batch(es): tags input, output "
-          "(the video logs every batch: add --log-batches all)")
+    output = tudui(input)
+    print(output)
 
-    return {"ceil_mode": ceil_output[0, 0].tolist(), "floor_mode": floor_output[0, 0].tolist(),
-            "integer_ceil_mode": integer_output[0, 0].tolist(), "padding_fill": padded_max,
-            "others": other_outputs, "indices": indices[0, 0].tolist(),
-            "image_shapes": image_shapes, "logged_batches": step + 1, "printed": str(tudui)}
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))
+    writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("../logs_maxpool")
+    step = 0
+
+    for data in dataloader:
+        imgs, targets = data
+        writer.add_images("input", imgs, step)
+        output = tudui(imgs)
+        writer.add_images("output", output, step)
+        step = step + 1
+        if args.log_batches is not None and step >= args.log_batches:
+            break            # 我们加的：默认只写前 4 批，快一些；视频写全部（--log-batches all）
+
+    writer.close()
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    print(tudui)
+    floor_output = tudui(input)
+    ceil_output = MaxPool2d(kernel_size=3, ceil_mode=True)(input)
+    print(_("5x5 的输入：ceil_mode=False（向下取整）只有一个完整的窗口 -> {floor}；ceil_mode=True（向上取整）"
+            "超出边缘的窗口也算 -> {ceil}").format(floor=floor_output[0, 0].tolist(), ceil=ceil_output[0, 0].tolist()))
+    integer_output = MaxPool2d(kernel_size=3, ceil_mode=True)(input.long())
+    print(_("视频写 dtype=torch.float32，是因为当时的 PyTorch 不能对整数做最大池化（\"max_pool2d\" not implemented "
+            "for 'Long'）；PyTorch {version} 可以：{result}").format(
+        version=torch.__version__.split("+")[0], result=integer_output[0, 0].tolist()))
+    imgs, targets = next(iter(dataloader))          # 再取第一批（没有 shuffle，还是同一批）
+    image_shapes = {"input": list(imgs.shape), "floor": list(tudui(imgs).shape),
+                    "ceil": list(MaxPool2d(3, ceil_mode=True)(imgs).shape)}
+    print(_("CIFAR10 的一批 {input} -> maxpool1（ceil_mode=False）{floor}，ceil_mode=True 会是 {ceil}；写了 {steps} 批"
+            "（共 {total} 批；视频写全部：--log-batches all），标签 input、output").format(
+        steps=step, total=len(dataloader), **image_shapes))
+
+    others = {}
+    for name, pool in [("stride=1", MaxPool2d(3, stride=1)), ("padding=1", MaxPool2d(3, padding=1)),
+                       ("dilation=2", MaxPool2d(3, stride=1, dilation=2))]:
+        others[name] = pool(input)[0, 0].tolist()
+        print("  {name:<11} -> {result}".format(name=name, result=others[name]))
+    values, indices = MaxPool2d(3, ceil_mode=True, return_indices=True)(input)
+    print(_("  return_indices=True -> 最大值 {values}，它们在 5x5 输入里的位置（按行展平）{indices}").format(
+        values=values[0, 0].tolist(), indices=indices[0, 0].tolist()))
+    # 填充用的是 -inf，不是 0：在全是 -1 的输入上一看就知道
+    padded_max = MaxPool2d(3, stride=3, padding=1, ceil_mode=True)(-torch.ones(1, 1, 3, 3))[0, 0, 0, 0].item()
+    print(_("  更正笔记：padding 填的是 -inf，不是 0；在全是 -1 的输入上，带填充的窗口最大值是 {value}，不是 0").format(
+        value=padded_max))
+
+    return {"floor_mode": floor_output[0, 0].tolist(), "ceil_mode": ceil_output[0, 0].tolist(),
+            "integer_ceil_mode": integer_output[0, 0].tolist(), "padding_fill": padded_max, "others": others,
+            "indices": indices[0, 0].tolist(), "image_shapes": image_shapes, "logged_batches": step,
+            "printed": str(tudui)}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

@@ -1,34 +1,46 @@
 """P19 神经网络 - 非线性激活 (ReLU, Sigmoid)
 
-非线性激活让网络能表示非线性的关系：没有它，多少层叠起来都只是一次线性变换。
-ReLU 把负数变成 0、正数不变：[[1,-0.5],[-1,3]] -> [[1,0],[0,3]]。
-inplace（原地操作）=True 直接改写输入，省内存但原值丢失。Sigmoid 把每个数压到 (0,1)。
-视频的 Tudui 有 relu1 和 sigmoid1 两层，把 CIFAR10 图片经过 Sigmoid 写进 TensorBoard。
+非线性激活让网络能表示非线性的关系：中间没有它，叠多少层都只相当于一次线性变换。
+ReLU 把负数变成 0，正数不变：[[1, -0.5], [-1, 3]] -> [[1, 0], [0, 3]]；inplace=True（原地操作）
+直接改写输入，省内存，但原来的值就没了。Sigmoid 把每个数压到 (0, 1) 之间：1/(1+e^-x)。
+视频先把 2x2 的张量 reshape 成 [-1, 1, 2, 2]（batch、通道、高、宽），打印 torch.Size([1, 1, 2, 2])；
+Tudui 里有 relu1 和 sigmoid1 两层，forward 用的是 sigmoid1，把 CIFAR10 的图片经过 Sigmoid 写进
+TensorBoard：像素 [0, 1] 变成 [0.5, 0.73]，图片发灰。
+
+课程的代码之后，我们把 relu1（inplace 的两种取法）和 sigmoid1 用在那个 2x2 的张量上。
+
+English:
+P19 Neural networks: non-linear activations (ReLU, Sigmoid)
 
 Without a non-linear step between them, any stack of layers is one linear
-map. ReLU sets negatives to 0 and keeps the rest. The video reshapes its
-2x2 tensor to [-1, 1, 2, 2] (batch, channel, H, W) and prints
-torch.Size([1, 1, 2, 2]), then ReLU gives [[1,0],[0,3]]. `inplace=True`
-overwrites the input instead of making a new tensor. Sigmoid, 1/(1+e^-x),
-squeezes every number into (0, 1); the video applies it to the CIFAR10
-images only (pixels in [0,1] map into [0.5,0.73]: washed-out pictures);
-here it is also shown on the 2x2 tensor.
+map. ReLU sets negatives to 0 and keeps the rest: [[1, -0.5], [-1, 3]] ->
+[[1, 0], [0, 3]]; inplace=True overwrites the input instead of making a new
+tensor. Sigmoid, 1/(1+e^-x), squeezes every number into (0, 1). The video
+reshapes its 2x2 tensor to [-1, 1, 2, 2] (batch, channel, height, width)
+and prints torch.Size([1, 1, 2, 2]); its Tudui holds relu1 and sigmoid1,
+forward uses sigmoid1, and the CIFAR10 pictures go to TensorBoard through
+it: pixels in [0, 1] land in [0.5, 0.73], washed-out pictures.
+
+After the course's code: relu1 (with and without inplace) and sigmoid1 on
+that 2x2 tensor.
 """
 import torch
+import torchvision
 from torch import nn
+from torch.nn import ReLU, Sigmoid
 from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
 
-import cifar
-import common
+from support import board, files, flags          # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready
+from support.i18n import _
 
 
 class Tudui(nn.Module):
-    """The video's module for this section: relu1 and sigmoid1; forward uses sigmoid1."""
-
     def __init__(self):
-        super().__init__()
-        self.relu1 = nn.ReLU()
-        self.sigmoid1 = nn.Sigmoid()
+        super(Tudui, self).__init__()
+        self.relu1 = ReLU()
+        self.sigmoid1 = Sigmoid()
 
     def forward(self, input):
         output = self.sigmoid1(input)
@@ -36,48 +48,64 @@ class Tudui(nn.Module):
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, data=True, logs=True)
-    args = common.parse_args(parser, argv)
-    device = args.device
+    parser = flags.lesson_parser(__file__, __doc__, data=True, logs=True, batch_size=64, log_batches=True)
+    args = flags.parse_args(parser, argv)
 
-    input = torch.tensor([[1, -0.5], [-1, 3]], device=device)
+    # ------------------------------------------------ 课程的代码（nn_relu.py）
+    input = torch.tensor([[1, -0.5],
+                          [-1, 3]])
+
     input = torch.reshape(input, (-1, 1, 2, 2))
-    print(f"input.shape {input.shape}   （视频中: torch.Size([1, 1, 2, 2])）")
-    tudui = Tudui().to(device)
+    print(input.shape)
+    print(_("（视频中: {}）").format("torch.Size([1, 1, 2, 2])"))
+
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    dataset = torchvision.datasets.CIFAR10(data_root, train=False, download=True,
+                                           transform=torchvision.transforms.ToTensor())   # 视频中 root 是 "../data"
+
+    dataloader = DataLoader(dataset, batch_size=args.batch_size)            # 默认 64，和视频一样
+
+    tudui = Tudui()
+
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))
+    writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("../logs_relu")
+    step = 0
+    for data in dataloader:
+        imgs, targets = data
+        writer.add_images("input", imgs, global_step=step)
+        output = tudui(imgs)
+        writer.add_images("output", output, step)
+        step += 1
+        if args.log_batches is not None and step >= args.log_batches:
+            break            # 我们加的：默认只写前 4 批，快一些；视频写全部（--log-batches all）
+
+    writer.close()
+
+    # ------------------------------------------------ 我们加的（课程之外）
     print(tudui)
+    print(_("tudui(imgs) 就是 sigmoid1(imgs)：最后一批的像素范围 [{low:.2f}, {high:.2f}] 变成 "
+            "[{out_low:.4f}, {out_high:.4f}]；写了 {steps} 批（共 {total} 批；视频写全部：--log-batches all），"
+            "标签 input、output").format(low=imgs.min(), high=imgs.max(), out_low=output.min(), out_high=output.max(),
+                                       steps=step, total=len(dataloader)))
 
     relu_output = tudui.relu1(input)
-    print(f"relu1(input), inplace=False（不原地）: negatives become 0\n{relu_output[0, 0].cpu()}")
-    print(f"the input afterwards, unchanged:\n{input[0, 0].cpu()}")
-
+    print(_("relu1(input)：负数变成 0，正数不变"))
+    print(relu_output)
+    print(_("inplace=False（默认，不原地）：input 没有变 -> {}").format(input[0, 0].tolist()))
     overwritten = input.clone()
-    same_tensor = nn.ReLU(inplace=True)(overwritten)
-    print(f"ReLU(inplace=True)（原地操作）: the input itself is now\n{overwritten[0, 0].cpu()}\n"
-          f"(the returned tensor is the input: {same_tensor is overwritten})")
-
+    same_tensor = ReLU(inplace=True)(overwritten)
+    print(_("ReLU(inplace=True)（原地操作）：直接改写传进去的张量 -> {values}；返回的就是它本身：{same}").format(
+        values=overwritten[0, 0].tolist(), same=same_tensor is overwritten))
     sigmoid_output = tudui.sigmoid1(input)
-    print(f"sigmoid1(input) on the same 2x2 (not in the video; 1/(1+e^-x)):\n{sigmoid_output[0, 0].cpu()}")
-
-    dataset = cifar.cifar10(train=False, args=args)
-    dataloader = DataLoader(dataset, batch_size=args.batch_size)
-    steps = common.logged_steps(dataloader, args.log_batches)
-    writer = common.open_writer(args.logdir, image_steps=steps)
-    for step, (imgs, targets) in common.first_batches(dataloader, args.log_batches):
-        imgs = imgs.to(device)
-        output = tudui(imgs)
-        writer.add_images("input", imgs, global_step=step)
-        writer.add_images("output", output, step)
-    writer.close()
-    print(f"tudui(imgs) = sigmoid1(imgs): pixel range [{imgs.min():.2f}, {imgs.max():.2f}] -> "
-          f"[{output.min():.4f}, {output.max():.4f}]; logged {step + 1} of {len(dataloader)} batch(es): "
-          "tags input, output (the video logs every batch: --log-batches all)")
+    print(_("sigmoid1(input)：1/(1+e^-x)，每个数都压到 (0, 1) 之间"))
+    print(sigmoid_output)
 
     return {"input_shape": list(input.shape), "relu": relu_output[0, 0].tolist(),
             "input_after_relu": input[0, 0].tolist(), "relu_inplace": overwritten[0, 0].tolist(),
             "inplace_returns_input": same_tensor is overwritten, "sigmoid": sigmoid_output[0, 0].tolist(),
             "sigmoid_image_range": (output.min().item(), output.max().item()),
-            "logged_batches": step + 1, "printed": str(tudui)}
+            "logged_batches": step, "printed": str(tudui)}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

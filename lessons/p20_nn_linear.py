@@ -1,131 +1,118 @@
 """P20 神经网络 - 线性层及其他层介绍 (flatten, nn.Linear)
 
-线性层 nn.Linear(in_features, out_features) 作用在输入的最后一维上。视频先用
-torch.reshape(imgs, (1, 1, 1, -1)) 把整批 64 张图变成 [1,1,1,196608]，经过
-Tudui 的 linear1 = Linear(196608, 10) 得到 [1,1,1,10]；再改用 torch.flatten（展平）
-得到 [196608] -> [10]。这要求每批正好 64 张，所以 DataLoader 用 drop_last=True。
-实际的模型是每张图各自展平：flatten(start_dim=1) -> [64,3072] -> Linear(3072,10)。
+线性层 nn.Linear(in_features, out_features) 作用在输入的最后一维上：[..., in] -> [..., out]。
+视频把一整批 64 张图用 torch.flatten（展平）拉成一行 196608 个数（64*3*32*32），送进 Tudui 的
+linear1 = Linear(196608, 10)：整批只得到 10 个数。这要求每批正好 64 张，所以 DataLoader 用
+drop_last=True（测试集 10000 = 156*64 + 16 张，最后 16 张丢掉）。
 
-`nn.Linear(in_features, out_features)` multiplies the LAST dimension of its
-input by a weight matrix (and adds a bias): [..., in] -> [..., out]. Images
-must be flattened first.
+课程的代码之后，我们看视频先试的 torch.reshape(imgs, (1, 1, 1, -1))，再看真正的模型怎么做：
+每张图各自展平，flatten(imgs, start_dim=1) -> [64, 3072]，Linear(3072, 10) 给每张图 10 个分数，
+不管一批多少张；最后把笔记表格里其他几类层各跑一个例子。
 
-The video flattens a whole batch [64,3,32,32] into one long row of 196608
-numbers and feeds it to Linear(196608, 10): ten numbers for the whole batch.
-That only works if every batch has exactly 64 images, so it needs
-`drop_last=True` (the test split has 10000 = 156*64 + 16 images). Models
-flatten per image instead, `torch.flatten(x, start_dim=1)` -> [64,3072],
-then Linear(3072, 10) gives ten scores for EACH image, whatever the batch
-size. Both are run here side by side, then one line for each other layer
-family in the notes' table.
+English:
+P20 Neural networks: the linear layer and other layers (flatten, nn.Linear)
+
+nn.Linear(in_features, out_features) works on the last dimension of its
+input: [..., in] -> [..., out]. The video flattens a whole batch of 64
+pictures into one row of 196608 numbers (64*3*32*32) with torch.flatten and
+feeds it to Tudui's linear1 = Linear(196608, 10): ten numbers for the whole
+batch. That needs every batch to hold exactly 64 pictures, hence
+drop_last=True (10000 test pictures = 156*64 + 16; the last 16 are dropped).
+
+After the course's code: the video's first try, torch.reshape(imgs,
+(1, 1, 1, -1)); then what real models do, one row per picture,
+flatten(imgs, start_dim=1) -> [64, 3072] and Linear(3072, 10): ten scores
+for each picture, whatever the batch size; and one example of each other
+layer family in the notes' table.
 """
 import torch
+import torchvision
 from torch import nn
+from torch.nn import Linear
 from torch.utils.data import DataLoader
 
-import cifar
-import common
+from support import files, flags          # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready
+from support.i18n import _
 
 
 class Tudui(nn.Module):
-    """The video's module for this section: linear1 takes a whole batch of 64 images as one row."""
-
-    def __init__(self, in_features=196608):
-        super().__init__()
-        self.linear1 = nn.Linear(in_features, 10)
+    def __init__(self):
+        super(Tudui, self).__init__()
+        self.linear1 = Linear(196608, 10)
 
     def forward(self, input):
         output = self.linear1(input)
         return output
 
 
-def other_layer_families(device):
-    """One example each from the notes' table: name -> (input shape, output shape)."""
-    examples = {
-        "Normalization  BatchNorm2d(3)": (nn.BatchNorm2d(3), torch.randn(64, 3, 32, 32)),
-        "Recurrent      LSTM(10, 20, batch_first=True)": (nn.LSTM(10, 20, batch_first=True), torch.randn(4, 7, 10)),
-        "Transformer    TransformerEncoderLayer(16, nhead=4)":
-            (nn.TransformerEncoderLayer(16, nhead=4, batch_first=True), torch.randn(4, 7, 16)),
-        "Dropout        Dropout(p=0.5)": (nn.Dropout(p=0.5), torch.ones(64, 3072)),
-        "Sparse         Embedding(1000, 8)": (nn.Embedding(1000, 8), torch.randint(0, 1000, (4, 7))),
-    }
-    shapes = {}
-    for name, (layer, sample) in examples.items():
-        layer.to(device)
-        output = layer(sample.to(device))
-        if isinstance(output, tuple):   # LSTM also returns its final (h, c)
-            output = output[0]
-        shapes[name] = (list(sample.shape), list(output.shape))
-        note = ""
-        if isinstance(layer, nn.Dropout):
-            note = f"   ({(output == 0).float().mean():.0%} zeroed, the rest x2, in training mode)"
-        print(f"  {name:<52} {str(list(sample.shape)):<16} -> {list(output.shape)}{note}")
-    return shapes
-
-
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, data=True)
-    parser.add_argument("--batches", type=common.positive_int, default=2,
-                        help="how many batches to run through both layers (default: 2)")
-    args = common.parse_args(parser, argv)
-    device = args.device
+    parser = flags.lesson_parser(__file__, __doc__, data=True)
+    parser.add_argument("--batches", type=flags.positive_int, default=2,
+                        help="跑多少批（默认：%(default)s；视频跑完整个测试集，156 批）")
+    args = flags.parse_args(parser, argv)
 
+    # ------------------------------------------------ 课程的代码（nn_linear.py）
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    dataset = torchvision.datasets.CIFAR10(data_root, train=False, transform=torchvision.transforms.ToTensor(),
+                                           download=True)                    # 视频中 root 是 "../data"
+
+    dataloader = DataLoader(dataset, batch_size=64, drop_last=True)
+
+    tudui = Tudui()
+
+    step = 0
+    for data in dataloader:
+        imgs, targets = data
+        print(imgs.shape)
+        output = torch.flatten(imgs)
+        print(output.shape)
+        output = tudui(output)
+        print(output.shape)
+        step = step + 1              # 我们加的：默认只跑 2 批（--batches）
+        if step >= args.batches:
+            break
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    print(_("（视频中: {}）").format("torch.Size([64, 3, 32, 32]) torch.Size([196608]) torch.Size([10])"))
+    imgs, targets = next(iter(dataloader))
+    reshaped = torch.reshape(imgs, (1, 1, 1, -1))                      # 视频先试的写法
+    per_image, per_image_linear = torch.flatten(imgs, start_dim=1), Linear(3072, 10)    # 每张图一行
+    shapes = {"images": imgs.shape, "reshaped": reshaped.shape, "reshaped_out": tudui(reshaped).shape,
+              "whole_batch_flat": torch.flatten(imgs).shape, "whole_batch_out": tudui(torch.flatten(imgs)).shape,
+              "per_image_flat": per_image.shape, "per_image_out": per_image_linear(per_image).shape}
+    shapes = {name: list(shape) for name, shape in shapes.items()}
+    print(_("{n} 张图片 = {full}*64 + {rest}：drop_last=True 丢掉最后 {rest} 张").format(
+        n=len(dataset), full=len(dataset) // 64, rest=len(dataset) % 64))
+    print(_("视频先试的：torch.reshape(imgs, (1, 1, 1, -1)) {reshaped} -> tudui {reshaped_out}").format(**shapes))
+    print(_("每张图各自展平：torch.flatten(imgs, start_dim=1) {per_image_flat} -> Linear(3072, 10) {per_image_out}").format(
+        **shapes))
     sample = torch.arange(24).reshape(2, 3, 2, 2)
-    print("torch.flatten（展平） on a [2,3,2,2] tensor:")
-    for start, end in [(0, -1), (1, -1), (1, 2), (2, 3)]:
-        print(f"  start_dim={start}, end_dim={end:>2} -> {list(torch.flatten(sample, start, end).shape)}")
+    print(_("torch.flatten 在 [2, 3, 2, 2] 上：{}").format("; ".join(
+        "start_dim={}, end_dim={} -> {}".format(s, e, list(torch.flatten(sample, s, e).shape))
+        for s, e in [(0, -1), (1, -1), (1, 2), (2, 3)])))
+    print(_("Linear(196608, 10) 有 {whole:,} 个权重，整批只给一个答案；Linear(3072, 10) 有 {per:,} 个，"
+            "每张图一个答案，一批多少张都行：网络都这样用（P21）").format(
+        whole=tudui.linear1.weight.numel(), per=per_image_linear.weight.numel()))
+    print(_("bias=False（不加偏置 b）：参数 {without} 个，而不是 {with_bias} 个").format(
+        without=sum(p.numel() for p in Linear(3072, 10, bias=False).parameters()),
+        with_bias=sum(p.numel() for p in per_image_linear.parameters())))
 
-    dataset = cifar.cifar10(train=False, args=args)
-    if args.batch_size > len(dataset):
-        raise common.LessonError(f"--batch-size {args.batch_size}: with drop_last=True every batch must be "
-                                 f"full, and this split has only {len(dataset)} images")
-    # drop_last: the video's whole-batch flatten needs every batch full.
-    dataloader = DataLoader(dataset, batch_size=args.batch_size, drop_last=True)
-    whole_batch_size = args.batch_size * 3 * 32 * 32
-    tudui = Tudui(whole_batch_size).to(device)
-    print(tudui)
-    per_image_linear = nn.Linear(3 * 32 * 32, 10).to(device)
-    print(f"{len(dataset)} images = {len(dataset) // args.batch_size}*{args.batch_size} "
-          f"+ {len(dataset) % args.batch_size}: with drop_last=True the last "
-          f"{len(dataset) % args.batch_size} are skipped")
-    video = "   （视频中: torch.Size([64, 3, 32, 32])）" if args.batch_size == 64 else f" (视频中 batch 64; here --batch-size {args.batch_size})"
-    shapes = {}
-    with torch.no_grad():
-        for step, (imgs, targets) in common.first_batches(dataloader, args.batches):
-            imgs = imgs.to(device)
-            print(f"\nbatch {step}: imgs.shape {imgs.shape}{video}")
-            # the video's first try: the whole batch as one row, by reshape
-            reshaped = torch.reshape(imgs, (1, 1, 1, -1))
-            reshaped_out = tudui(reshaped)
-            print(f"  torch.reshape(imgs, (1, 1, 1, -1)) {reshaped.shape} -> tudui {reshaped_out.shape}"
-                  "   (the video's first try, before flatten)")
-            # then the same with torch.flatten（展平）
-            output = torch.flatten(imgs)
-            whole_out = tudui(output)
-            print(f"  torch.flatten(imgs) {output.shape} -> tudui {whole_out.shape}"
-                  f"   （视频中: torch.Size([196608]) -> torch.Size([10])）")
-            per_image = torch.flatten(imgs, start_dim=1)  # one row per image
-            per_image_out = per_image_linear(per_image)
-            print(f"  per image（逐张展平）: torch.flatten(imgs, start_dim=1) {per_image.shape} "
-                  f"-> Linear(3072, 10) {per_image_out.shape}")
-            shapes = {
-                "images": list(imgs.shape),
-                "reshaped": list(reshaped.shape), "reshaped_out": list(reshaped_out.shape),
-                "whole_batch_flat": list(output.shape), "whole_batch_out": list(whole_out.shape),
-                "per_image_flat": list(per_image.shape), "per_image_out": list(per_image_out.shape),
-            }
-    print(f"\nLinear({whole_batch_size}, 10) holds {tudui.linear1.weight.numel():,} weights and gives "
-          f"one answer per batch; Linear(3072, 10) holds {per_image_linear.weight.numel():,} "
-          "and gives one per image, whatever the batch size: that is how networks use it (P21)")
-
-    no_bias = nn.Linear(3072, 10, bias=False)
-    print(f"bias=False（无偏置）: {sum(p.numel() for p in no_bias.parameters())} parameters instead of "
-          f"{sum(p.numel() for p in per_image_linear.parameters())} (no +b after the multiply)")
-
-    print("\nThe other layer families in the notes' table (input -> output shape):")
-    families = other_layer_families(device)
-    return {"shapes": shapes, "families": families, "printed": str(tudui)}
+    print(_("笔记表格里的其他几类层（输入形状 -> 输出形状）："))
+    examples = [("Normalization", "BatchNorm2d(3)", nn.BatchNorm2d(3), torch.randn(64, 3, 32, 32)),
+                ("Recurrent", "LSTM(10, 20, batch_first=True)", nn.LSTM(10, 20, batch_first=True), torch.randn(4, 7, 10)),
+                ("Transformer", "TransformerEncoderLayer(16, nhead=4)",
+                 nn.TransformerEncoderLayer(16, nhead=4, batch_first=True), torch.randn(4, 7, 16)),
+                ("Dropout", "Dropout(p=0.5)", nn.Dropout(p=0.5), torch.ones(64, 3072)),
+                ("Sparse", "Embedding(1000, 8)", nn.Embedding(1000, 8), torch.randint(0, 1000, (4, 7)))]
+    families = {}
+    for family, name, layer, sample in examples:
+        result = layer(sample)
+        result = result[0] if isinstance(result, tuple) else result       # LSTM 还返回最后的 (h, c)
+        families[family] = (list(sample.shape), list(result.shape))
+        print("  {:<14}{:<38}{!s:<16} -> {}".format(family, name, list(sample.shape), list(result.shape)))
+    return {"shapes": shapes, "families": families, "batches": step, "printed": str(tudui)}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

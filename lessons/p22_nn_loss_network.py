@@ -1,72 +1,107 @@
-"""P22 损失函数与反向传播 - loss and backward() on the network
+"""P22 损失函数与反向传播
 
-把 P21 的网络接到 CIFAR10 上：视频用 batch_size=1，每张图输出 10 个类别分数 outputs，
-和真实类别 targets 一起送进 loss = nn.CrossEntropyLoss()，得到 result_loss。
-result_loss.backward()（反向传播）为每个参数算出梯度（grad）：backward 之前
-conv 的 weight.grad 是 None，之后是和 weight 同形状的张量。反向传播只算梯度，
-不更新参数；更新参数是优化器的事（P23）。
+把 P21 搭的网络 Tudui 用到 CIFAR10 上：视频用 batch_size=1，每张图经过网络得到 10 个类别的分数
+outputs，和真实类别 targets 一起送进 loss = nn.CrossEntropyLoss()，得到 result_loss。
+result_loss.backward()（反向传播）为每个参数算出梯度（grad）：backward() 之前第一个卷积层的
+weight.grad 是 None，之后是和 weight 同形状的张量。反向传播只算梯度，不更新参数；
+更新参数是优化器的事（P23）。再调用一次 backward()，新梯度会加到原来的梯度上，
+所以训练时每一步都要先清零（P23 的 optim.zero_grad()）。
+视频把整个测试集（10000 张）跑一遍；这里默认算 2 批就停（--batches）。
 
-The P21 network meets CIFAR10 one image at a time, as in the video
-(--batch-size 1 is the default here): its 10 scores and the true class are
-printed for each image, the loss follows, and `backward()` fills every
-parameter's `.grad`. A second backward() would ADD to the stored gradients,
-which is why training loops clear them first (zero_grad, P23).
+English:
+P22 Loss functions and backpropagation
+
+The P21 network Tudui meets CIFAR10 one image at a time, as in the video
+(batch_size=1): each image gives 10 class scores, `outputs`, which go with
+the true class, `targets`, into loss = nn.CrossEntropyLoss() to give
+`result_loss`. result_loss.backward() (backpropagation) fills every
+parameter's gradient: the first convolution's weight.grad is None before and
+a tensor of the weight's shape after. backward() only computes gradients; the
+optimizer changes the parameters (P23). A second backward() ADDS to the
+stored gradients, which is why training clears them first (optim.zero_grad()
+in P23). The video runs the whole test set (10,000 images); here the loop
+stops after 2 batches (--batches).
 """
 import torch
+import torchvision
 from torch import nn
+from torch.nn import Sequential, Conv2d, MaxPool2d, Flatten, Linear
 from torch.utils.data import DataLoader
 
-import cifar
-import common
-from models import Tudui
+from support import files, flags          # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready
+from support.i18n import _
+
+
+class Tudui(nn.Module):
+    def __init__(self):
+        super(Tudui, self).__init__()
+        self.model1 = Sequential(
+            Conv2d(3, 32, 5, padding=2),
+            MaxPool2d(2),
+            Conv2d(32, 32, 5, padding=2),
+            MaxPool2d(2),
+            Conv2d(32, 64, 5, padding=2),
+            MaxPool2d(2),
+            Flatten(),
+            Linear(1024, 64),
+            Linear(64, 10)
+        )
+
+    def forward(self, x):
+        x = self.model1(x)
+        return x
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__, data=True, batch_size=1)
-    parser.add_argument("--batches", type=common.positive_int, default=2,
-                        help="how many batches to compute the loss for (default: 2)")
-    args = common.parse_args(parser, argv)
-    device = args.device
+    parser = flags.lesson_parser(__file__, __doc__, data=True, batch_size=1)
+    parser.add_argument("--batches", type=flags.positive_int, default=2,
+                        help="算几批的损失就停（默认：%(default)s；视频把整个测试集跑一遍）")
+    args = flags.parse_args(parser, argv)
 
-    dataset = cifar.cifar10(train=False, args=args)
-    dataloader = DataLoader(dataset, batch_size=args.batch_size)
+    # ------------------------------------------------ 课程的代码（nn_loss_network.py）
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    dataset = torchvision.datasets.CIFAR10(data_root, train=False, transform=torchvision.transforms.ToTensor(),
+                                           download=True)                   # 视频中 root 是 "../data"
+
+    dataloader = DataLoader(dataset, batch_size=args.batch_size)            # 视频中 batch_size=1，默认也是 1
+
     loss = nn.CrossEntropyLoss()
-    tudui = Tudui().to(device)
-    first_conv = tudui.model[0]
+    tudui = Tudui()
+    grad_before = tudui.model1[0].weight.grad       # 我们加的：backward() 之前还没有梯度
+    seen = []                                       # 我们加的：记下每一批，后面打印
+    for data in dataloader:
+        imgs, targets = data
+        outputs = tudui(imgs)
+        result_loss = loss(outputs, targets)
+        result_loss.backward()          # 反向传播：视频在这里打断点，看 model1[0].weight.grad
+        print("ok")
+        seen.append((outputs.detach(), targets, result_loss.item()))          # 我们加的
+        if len(seen) >= args.batches:
+            break                       # 我们加的：默认 2 批就停；视频跑完整个测试集
 
-    losses = []
-    grad_before = first_conv.weight.grad
-    print(f"model[0] (the first Conv2d) weight.grad（梯度） before backward(): {grad_before}")
-    for step, (imgs, targets) in common.first_batches(dataloader, args.batches):
-        imgs, targets = imgs.to(device), targets.to(device)
-        outputs = tudui(imgs)                   # [batch, 10] scores
-        result_loss = loss(outputs, targets)    # one number
-        shown_rows = min(len(outputs), 4)
-        print(f"\nbatch {step}: outputs {list(outputs.shape)} (10 scores per image), targets {list(targets.shape)}")
-        for row in range(shown_rows):
-            scores = ", ".join(f"{v:.4f}" for v in outputs[row].tolist())
-            print(f"  outputs[{row}] [{scores}]  target {targets[row].item()} "
-                  f"({dataset.classes[targets[row].item()]})")
-        if len(outputs) > shown_rows:
-            print(f"  ... {len(outputs) - shown_rows} more images")
-        tudui.zero_grad()                       # so each batch shows its own gradients
-        result_loss.backward()                  # 反向传播
-        losses.append(result_loss.item())
-        grad = first_conv.weight.grad
-        print(f"  result_loss {result_loss.item():.4f} -> backward() -> weight.grad {list(grad.shape)}, "
-              f"mean |grad| {grad.abs().mean().item():.2e}")
-
-    missing = [name for name, p in tudui.named_parameters() if p.grad is None]
-    print(f"\nafter backward(): {sum(p.grad is not None for p in tudui.parameters())} of "
-          f"{len(list(tudui.parameters()))} parameter tensors have a gradient"
-          + (f" (missing: {missing})" if missing else ""))
-    print(f"a loss near ln(10) = {torch.log(torch.tensor(10.0)).item():.4f} is what an untrained "
-          "network scores: it gives every class about the same chance. The video's debugger shows the same "
-          "grad; its numbers differ from ours because its weights start from other random values")
-    return {"grad_before": grad_before, "losses": losses, "batch_size": args.batch_size,
-            "grad_shapes": {name: list(p.grad.shape) for name, p in tudui.named_parameters()
-                            if p.grad is not None}}
+    # ------------------------------------------------ 我们加的（课程之外）
+    outputs_seen, targets_seen, losses = zip(*seen)
+    for step, (scores, labels, value) in enumerate(seen):
+        print(_("第 {step} 批：outputs {shape}，每张图 10 个类别的分数；targets {targets}（{names}）；"
+                "result_loss = {loss:.4f}").format(step=step, shape=list(scores.shape), targets=labels.tolist(),
+                                                   names=", ".join(dataset.classes[t] for t in labels.tolist()),
+                                                   loss=value))
+        print(scores)
+    grad = tudui.model1[0].weight.grad
+    with_grad = sum(p.grad is not None for p in tudui.parameters())
+    print(_("backward() 之前 model1[0].weight.grad 是 {before}，之后是形状 {shape} 的张量；"
+            "{with_grad} 个参数张量（5 层的 weight 和 bias）都有了梯度").format(
+        before=grad_before, shape=list(grad.shape), with_grad=with_grad))
+    print(_("backward() 把梯度加到 .grad 上：这里是 {n} 批梯度之和，所以训练时每一步先清零"
+            "（P23 的 optim.zero_grad()）").format(n=len(seen)))
+    print(_("没训练过的网络给每个类别差不多的机会，损失在 ln(10) = {ln10:.4f} 附近；视频调试器里的 grad "
+            "数值和这里不同，因为参数的随机初始值不同").format(ln10=torch.log(torch.tensor(10.0)).item()))
+    return {"grad_before": grad_before, "losses": list(losses), "batch_size": args.batch_size,
+            "outputs": [scores.tolist() for scores in outputs_seen],
+            "targets": [labels.tolist() for labels in targets_seen],
+            "grad_shapes": {name: list(p.grad.shape) for name, p in tudui.named_parameters() if p.grad is not None}}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

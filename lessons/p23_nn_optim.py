@@ -1,332 +1,186 @@
-"""P23 优化器 - the training loop
+"""P23 优化器
 
 优化器（optimizer）根据梯度更新参数，让损失越来越小。视频的训练循环，每一批都按这个顺序：
-    outputs = tudui(imgs)                   前向传播 forward
-    result_loss = loss(outputs, targets)    损失 loss
-    optim.zero_grad()                       梯度清零（否则会和上一批的梯度累加）
+    outputs = tudui(imgs)                   前向传播
+    result_loss = loss(outputs, targets)    算损失
+    optim.zero_grad()                       梯度清零（不清零会和上一批的梯度累加）
     result_loss.backward()                  反向传播，算出每个参数的梯度
     optim.step()                            优化器按梯度更新每个参数
-整个数据集过一遍是一轮（epoch）；每轮的 running_loss（各批损失之和）应当越来越小。
---video 完全按视频运行：SGD，学习率（lr）0.01 固定，batch_size=1，在测试集（train=False）
-上训练 20 轮，输入只做 ToTensor。默认设置更快、更准，区别见下。
+整个数据集过一遍是一轮（epoch）；每轮打印的 running_loss（各批损失之和）应当越来越小。
 
-The video's loop, in its order, is train_one_epoch() right below; helpers the
-video does not have come after it. `--video` runs exactly the video's
-settings: SGD, lr 0.01 fixed, batch 1, the TEST split (the video trains on
-train=False), ToTensor inputs, 20 epochs, the running loss summed over the
-epoch. That is 200,000 single-image steps: about 10 minutes on a 2-core
-Intel Xeon (about 330 images/s), longer on a slower laptop.
+--video 用视频的设置：SGD，学习率 0.01 不变，batch_size=1，在测试集（train=False）上训练 20 轮，
+输入只做 ToTensor，不打乱。一共 20 万步，在 2 核的 Intel Xeon 上大约 10 分钟（每秒约 330 张）。
+和视频仍然不同的两处：数据先整个变成张量再交给 DataLoader（数值和逐张 ToTensor 一样，只是快）；
+running_loss 加的是 result_loss.item()（视频加张量，会把整轮的计算图都留在内存里）。
 
-The default differs from the video on purpose. Each choice was measured on
-real CIFAR10, 2 epochs, test accuracy (our numbers, not the video's; 2-core
-Intel Xeon with AVX-512/AMX, CPU only; python bench/accuracy.py), by changing it alone back:
-  choice (the video's in brackets)                       changed back     accuracy
-  the 50,000-image train split (test split: it leaves     --split test     54.1% *
-    nothing unseen to measure accuracy on)
-  Adam, whose step adapts to each parameter (SGD)        --optimizer sgd  38.0%
-  one-cycle schedule: the rate climbs to --lr over the   --schedule       62.4%
-    first 30% of the steps, then falls to ~0 (fixed)       constant
-  inputs normalized per colour channel, as               --no-normalize   64.8%
-    transforms.Normalize does (ToTensor's 0..1)
-  batches of 128 (batch 1): far more images per second   --batch-size 64  68.0%
-    (bench/train_speed.py measures how many)
-  all five together (the default)                                          67.3%, 35 s
-  the video's settings, 2 epochs (--video --epochs 2)                      44.0% *, 66 s
-  the default with --amp (bfloat16)                                        67.2%, 18 s
+默认设置故意和视频不同，每一项都在真正的 CIFAR10 上量过（训练 2 轮，测试集正确率；2 核 Intel Xeon，
+只用 CPU；python bench/accuracy.py）。单独把一项改回视频的样子：
+  在训练集（5 万张）上训练，视频用测试集（那样就没有没见过的图来量正确率）  --split test       54.1% *
+  Adam：每个参数的步长自己调整（视频：SGD）                               --optimizer sgd   38.0%
+  one-cycle：学习率在前 30% 的步数里升到 --lr，然后降到接近 0（视频：不变）   --schedule constant 62.4%
+  输入按颜色通道归一化，和 transforms.Normalize 一样（视频：ToTensor 的 0..1）  --no-normalize   64.8%
+  batch_size=128（视频：1）：每秒能训练的图片多得多                          --batch-size 64   68.0%
+  五项一起（默认）                                                                   67.3%，35 秒
+  视频的设置训练 2 轮（--video --epochs 2）                                          44.0% *，66 秒
+  默认再加 --amp（bfloat16）                                                         67.2%，18 秒
+  （* 在训练集上量的，因为这两行是在测试集上训练）
+
+笔记里表格中的优化器都能用 --optimizer 选，常用的参数各自接受的才会传给它（--lr、--weight-decay、
+--momentum、--dampening、--nesterov、--eps、--amsgrad）。--compare sgd adam ... 让每个优化器从同样的
+初始权重各训练一次，每个在 TensorBoard 里一条曲线。LBFGS 在这里每批只走一步（max_iter=1），用 backward()
+刚算出的梯度，所以循环不用改。--amp 用混合精度训练（有 bfloat16 的处理器和显卡上用 bfloat16）。
+
+English:
+P23 The optimizer
+
+The optimizer updates the parameters from their gradients so that the loss
+falls. The video's loop does, for every batch: outputs = tudui(imgs) (forward),
+result_loss = loss(outputs, targets), optim.zero_grad() (else the gradients add
+up with the last batch's), result_loss.backward() (a gradient for every
+parameter), optim.step() (the update). One pass over the data is an epoch; the
+running_loss printed after each (the sum of the batch losses) should fall.
+
+--video uses the video's settings: SGD, lr 0.01 fixed, batch 1, training on
+the TEST split (train=False) for 20 epochs, ToTensor inputs, no shuffling:
+200,000 steps, about 10 minutes on a 2-core Intel Xeon (about 330 images/s).
+Two things still differ from the video: the data becomes tensors once before
+the DataLoader (the same values as ToTensor per picture, only faster), and
+running_loss adds result_loss.item() (adding the tensor, as the video does,
+keeps every batch's autograd graph in memory until the epoch ends).
+
+The default differs on purpose; each choice measured on real CIFAR10, 2
+epochs, test accuracy (2-core Intel Xeon, CPU only; python bench/accuracy.py),
+by changing it alone back to the video's:
+  the 50,000-image train split (the video trains on the test split,
+    which leaves nothing unseen to measure accuracy on)   --split test        54.1% *
+  Adam, whose step adapts to each parameter (SGD)         --optimizer sgd     38.0%
+  one-cycle: the rate climbs to --lr over the first 30%
+    of the steps, then falls to almost 0 (fixed)          --schedule constant 62.4%
+  inputs normalized per colour channel, as
+    transforms.Normalize does (ToTensor's 0..1)           --no-normalize      64.8%
+  batches of 128 (1): far more images per second         --batch-size 64     68.0%
+  all five together (the default)                                             67.3%, 35 s
+  the video's settings for 2 epochs (--video --epochs 2)                      44.0% *, 66 s
+  the default with --amp (bfloat16)                                           67.2%, 18 s
   (* measured on the train split, since these train on the test split)
 
-Every optimizer in the notes' table can be picked with --optimizer, with the
-common parameters where the optimizer has them (--lr, --weight-decay,
---momentum, --dampening, --nesterov, --eps, --amsgrad). --compare sgd adam
-... trains the same starting weights with each and writes one TensorBoard
-run per optimizer. The training loss is logged every --log-every batches
-(x axis: batches seen), the test accuracy once per epoch. --amp trains in
-mixed precision (bfloat16 where the processor has it).
+Every optimizer of the notes' table can be chosen with --optimizer, with the
+common settings passed to those that take them (--lr, --weight-decay,
+--momentum, --dampening, --nesterov, --eps, --amsgrad). --compare sgd adam ...
+trains the same starting weights with each, one TensorBoard run each. LBFGS
+takes one step per batch here (max_iter=1) from the gradient backward() just
+computed, so the loop stays as it is. --amp trains in mixed precision
+(bfloat16 where the processor or GPU has it).
 """
 import argparse
-import contextlib
-import copy
-import inspect
-import time
 
 import torch
+import torchvision
 from torch import nn
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
-from tqdm import tqdm
+from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
 
-import cifar
-import common
 from models import Tudui
+from support import board, files, flags, training      # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready
+from support.i18n import _
 
-
-# ---------------------------------------------------------------- the video's loop
-def train_one_epoch(tudui, dataloader, loss, optim, scheduler=None, device="cpu", autocast=None, scaler=None,
-                    progress=None):
-    """One pass over the training data, in the video's order.
-    Returns (running_loss, the loss of each batch)."""
-    tudui.train()
-    autocast = autocast or contextlib.nullcontext
-    needs_closure = isinstance(optim, torch.optim.LBFGS)
-    batch_losses = []
-    running_loss = 0.0
-    for imgs, targets in tqdm(dataloader, desc=progress, leave=False, unit="batch", disable=None):
-        imgs, targets = imgs.to(device, non_blocking=True), targets.to(device, non_blocking=True)
-        if needs_closure:
-            result_loss = lbfgs_step(tudui, imgs, targets, loss, optim)
-        else:
-            with autocast():                            # only with --amp: lower precision where it is safe
-                outputs = tudui(imgs)                   # forward 前向传播
-                result_loss = loss(outputs, targets)    # loss 损失
-            optim.zero_grad()                           # 梯度清零
-            if scaler is None:
-                result_loss.backward()                  # backward 反向传播
-                optim.step()                            # update 更新参数
-            else:                                       # float16 --amp: the loss scaled up first
-                common.backward_and_step(result_loss, optim, scaler)
-        if scheduler is not None:
-            scheduler.step()        # the learning rate for the next batch
-        # The video writes running_loss = running_loss + result_loss: adding the
-        # tensor keeps every batch's autograd graph alive until the epoch ends.
-        # .item() adds a plain number instead.
-        batch_losses.append(result_loss.item())
-        running_loss = running_loss + batch_losses[-1]
-    return running_loss, batch_losses
-
-
-# ---------------------------------------------------------------- helpers the video does not have
-def lbfgs_step(tudui, imgs, targets, loss, optim):
-    """LBFGS looks at the loss several times per step, so it gets a closure that recomputes it."""
-    def closure():
-        optim.zero_grad()
-        result_loss = loss(tudui(imgs), targets)
-        result_loss.backward()
-        return result_loss
-    return optim.step(closure)
-
-
-# name -> (class, learning rate used when --lr is not given; with the one-cycle
-# schedule, the peak rate)
-OPTIMIZERS = {
-    "sgd": (torch.optim.SGD, 0.01),          # the video's choice
-    "adam": (torch.optim.Adam, 3e-3),
-    "adamw": (torch.optim.AdamW, 3e-3),
-    "rmsprop": (torch.optim.RMSprop, 1e-3),  # PyTorch's 0.01 is too big for this network
-    "adagrad": (torch.optim.Adagrad, 0.01),
-    "adadelta": (torch.optim.Adadelta, 1.0),
-    "lbfgs": (torch.optim.LBFGS, 0.1),       # PyTorch's 1.0 overshoots on small batches
-}
-COMMON_SETTINGS = ("weight_decay", "momentum", "dampening", "nesterov", "eps", "amsgrad")
-# --video: the video's settings, each of which a flag given after it can still change
+# --video: the video's settings; a flag given beside it still wins
 VIDEO = {"optimizer": "sgd", "lr": 0.01, "schedule": "constant", "batch_size": 1, "split": "test",
          "normalize": False, "shuffle": False, "epochs": 20}
 
 
-def optimizer_settings(name, args):
-    """The keyword arguments for optimizer `name`: --lr (or its default) and
-    each common setting the learner gave that this optimizer accepts.
-    Returns (settings, names of the given settings it does not accept)."""
-    cls, default_lr = OPTIMIZERS[name]
-    accepted = inspect.signature(cls.__init__).parameters
-    settings = {"lr": args.lr if args.lr is not None else default_lr}
-    not_accepted = []
-    for key in COMMON_SETTINGS:
-        value = getattr(args, key)
-        if value is None:
-            continue
-        if key in accepted:
-            settings[key] = value
-        else:
-            not_accepted.append(key)
-    return settings, not_accepted
+def main(argv=None):
+    parser = build_parser()
+    args = flags.parse_args(parser, argv, preset=VIDEO)
+    names = list(dict.fromkeys(args.compare or [args.optimizer]))
+    settings = training.checked_settings(parser, names, args)
+    differences = training.say_video_differences(args, VIDEO)
+    held_out = "test" if args.split == "train" else "train"
 
+    # ------------------------------------------------ 课程的代码（nn_optim.py）
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    dataset = torchvision.datasets.CIFAR10(data_root, train=args.split == "train",
+                                           transform=torchvision.transforms.ToTensor(),
+                                           download=True)           # 视频中 "../data"，train=False（在测试集上训练）
+    dataset = training.in_memory(dataset, args)    # 我们加的：一次变成张量放到 --device 上，数值和逐张 ToTensor 一样
+    dataloader = DataLoader(dataset, batch_size=args.batch_size, shuffle=args.shuffle)   # 视频中 batch_size=1，不打乱
+    other = torchvision.datasets.CIFAR10(data_root, train=held_out == "train", transform=torchvision.transforms.ToTensor())
+    test_loader = DataLoader(training.in_memory(other, args), batch_size=1000)   # 我们加的：另一部分，每轮量正确率
 
-def make_loader(images, labels, batch_size, shuffle):
-    """A DataLoader over tensors already in memory.
-
-    The BatchSampler hands the dataset a whole list of indices at once, so a
-    batch is cut out of the big tensor in one indexing operation, instead of
-    64 single-image lookups glued back together.
-    """
-    dataset = TensorDataset(images, labels)
-    # A new shuffle each epoch, drawn from torch's seeded generator (--seed).
-    order = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
-    return DataLoader(dataset, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None)
-
-
-def evaluate(tudui, dataloader, device, autocast=None):
-    """Share of images whose highest score is the right class."""
-    tudui.eval()
-    correct = total = 0
-    with torch.no_grad(), (autocast or contextlib.nullcontext)():
-        for imgs, targets in dataloader:
-            imgs, targets = imgs.to(device, non_blocking=True), targets.to(device, non_blocking=True)
-            correct += (tudui(imgs).argmax(dim=1) == targets).sum().item()
-            total += len(targets)
-    return correct / total
-
-
-def train(name, settings, start_weights, train_loader, test_loader, args, writer):
-    """Train a fresh copy of the network from `start_weights` with one optimizer."""
-    # channels_last (pixels stored colour-by-colour side by side) is the layout
-    # the CPU and GPU convolution kernels run fastest on. LBFGS flattens the
-    # gradients with .view(), which needs the default layout.
-    layout = torch.contiguous_format if name == "lbfgs" else torch.channels_last
-    tudui = Tudui().to(args.device, memory_format=layout)
-    tudui.load_state_dict(start_weights)
     loss = nn.CrossEntropyLoss()
-    optim = OPTIMIZERS[name][0](tudui.parameters(), **settings)
-    scheduler = None
-    # LBFGS sizes its own steps from the curvature it measures, and a rate
-    # that changes under it breaks that (the loss turns into nan): no schedule.
-    if args.schedule == "onecycle" and name != "lbfgs":
-        # Adam's beta1 (or SGD's momentum, if set) swings against the rate, as in the paper.
-        swings = "betas" in optim.defaults or optim.defaults.get("momentum", 0) > 0
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            optim, max_lr=settings["lr"], epochs=args.epochs, steps_per_epoch=len(train_loader),
-            cycle_momentum=swings)
-    autocast, scaler, _ = common.mixed_precision(args.device, args.amp and name != "lbfgs")
-    print(f"\noptim = {optim.__class__.__name__}({', '.join(f'{k}={v}' for k, v in settings.items())})"
-          + (f", one-cycle schedule peaking at lr（学习率）={settings['lr']}" if scheduler
-             else f", constant lr（学习率） {settings['lr']}"))
-    batches = len(train_loader)
-    scale = ("the same scale as the video's" if batches == 10_000 else
-             f"so for the same mean loss its number is {10_000 / batches:.0f}x ours: compare the mean, not the sum")
-    print(f"running_loss below = the sum of {batches} batch losses, each the mean over {args.batch_size} "
-          f"image(s). The video (batch 1) sums 10,000 single-image losses, {scale}")
-    history = {"running_loss": [], "accuracy": [], "mean_loss": []}
-    batches_seen = 0
-    for epoch in range(1, args.epochs + 1):
-        started = time.perf_counter()
-        running_loss, batch_losses = train_one_epoch(
-            tudui, train_loader, loss, optim, scheduler, args.device, autocast, scaler,
-            progress=f"{name} epoch {epoch}/{args.epochs}")
-        seconds = time.perf_counter() - started
-        for losses_so_far, value in enumerate(batch_losses, start=batches_seen + 1):
-            if losses_so_far % args.log_every == 0:
-                writer.add_scalar("train_loss", value, losses_so_far)   # x: batches seen
-        batches_seen += len(batch_losses)
-        accuracy = evaluate(tudui, test_loader, args.device, autocast)
-        history["running_loss"].append(running_loss)
-        history["mean_loss"].append(running_loss / batches)
-        history["accuracy"].append(accuracy)
-        print(f"  epoch {epoch}/{args.epochs}: running_loss {running_loss:.2f} (mean {running_loss / batches:.4f}), "
-              f"accuracy on the {args.held_out} split {accuracy:.2%}  "
-              f"[{seconds:.0f} s, {len(train_loader.dataset) / seconds:.0f} images/s]")
-        writer.add_scalar("running_loss", running_loss, epoch)
-        writer.add_scalar("test_accuracy", accuracy, epoch)
-        writer.add_scalar("learning_rate", optim.param_groups[0]["lr"], epoch)
-    return tudui, history
+    histories = {}
+    for name in names:                   # 我们加的：--compare 时每个优化器各训练一次；视频只有 SGD
+        flags.seed_everything(args.seed)     # 我们加的：每个优化器都从同样的初始权重、同样的顺序开始
+        layout = torch.contiguous_format if name == "lbfgs" else torch.channels_last   # LBFGS 要用 .view() 展平梯度
+        tudui = Tudui().to(args.device, memory_format=layout)       # 视频中 Tudui()；channels_last 卷积更快
+        optim = training.OPTIMIZERS[name][0](tudui.parameters(), **settings[name])
+        # 视频中 optim = torch.optim.SGD(tudui.parameters(), lr=0.01)
+        scheduler = training.lr_schedule(optim, args.schedule, args.epochs, len(dataloader))   # 我们加的
+        print(training.mixed_precision_forward(tudui, optim, args.device, None if name == "lbfgs" else args.amp))
+        print("optim = {}({})".format(type(optim).__name__, ", ".join(f"{k}={v}" for k, v in settings[name].items())))
+        log_dir = board.fresh_run(args.logdir / name, view=args.logdir)   # 我们加的：每个优化器一条曲线
+        writer = SummaryWriter(log_dir)
+        record = training.Record(writer, args.log_every, dataloader, test_loader)
+        for epoch in range(args.epochs):                            # 视频中 range(20)
+            running_loss = 0.0
+            for data in dataloader:
+                imgs, targets = data
+                outputs = tudui(imgs)
+                result_loss = loss(outputs, targets)
+                optim.zero_grad()
+                result_loss.backward()
+                optim.step()
+                scheduler.step()                 # 我们加的：学习率按 --schedule 变（constant 就不变）
+                record.batch(result_loss)        # 我们加的：每 --log-every 批往 TensorBoard 写一次 loss
+                running_loss = running_loss + result_loss.item()   # 视频中 + result_loss：张量会留住整轮的计算图
+            print(running_loss)
+            record.epoch(running_loss, tudui, optim, held_out)     # 我们加的：正确率、TensorBoard
+        writer.close()
+        histories[name] = record.history
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    batches = len(dataloader)
+    print(_("running_loss 是 {batches} 批 loss 的和，每批的 loss 是 {size} 张图的平均；视频（batch_size=1）"
+            "把 10000 张图各自的 loss 加起来，所以比较时看平均每批的 loss，不要直接比和").format(
+        batches=batches, size=args.batch_size))
+    print(_("TensorBoard 的 SCALARS：train_loss 每 {every} 批一个点；每轮一个点的曲线（running_loss、test_accuracy）"
+            "只有 {epochs} 个点，把 Smoothing 调到 0 才看得清").format(every=args.log_every, epochs=args.epochs))
+    if len(names) > 1:
+        print(_("最后的正确率：{results}").format(
+            results="，".join("{} {:.2%}".format(n, h["accuracy"][-1]) for n, h in histories.items())))
+    return {"histories": histories, "settings": settings, "differences": differences, "batches": batches,
+            "setup": {key: getattr(args, key) for key in VIDEO}}
 
 
 def build_parser():
-    parser = common.lesson_parser(__file__, __doc__, data=True, logs=True, batch_size=128)
+    parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=128)
     parser.add_argument("--video", action="store_true",
-                        help="the video's settings: SGD, lr 0.01 fixed, batch 1, the test split, ToTensor inputs, "
-                             "20 epochs (about 10 minutes on a 2-core CPU); flags after it still apply")
-    parser.add_argument("--optimizer", type=str.lower, choices=OPTIMIZERS, default="adam",
-                        help="which torch.optim optimizer trains the network (default: adam)")
-    parser.add_argument("--compare", nargs="+", type=str.lower, choices=OPTIMIZERS, metavar="OPTIMIZER",
-                        help="train the same starting weights once with each of these optimizers "
-                             "(e.g. --compare sgd adam); one TensorBoard run each")
-    parser.add_argument("--epochs", type=common.positive_int, default=2, help="passes over the training split (default: 2)")
+                        help="用视频的设置：SGD，学习率 0.01 不变，batch_size=1，在测试集上训练，只做 ToTensor，"
+                             "20 轮（2 核 CPU 上大约 10 分钟）；写在它后面的参数仍然有效")
+    parser.add_argument("--optimizer", type=str.lower, choices=training.OPTIMIZERS, default="adam",
+                        help="用哪个 torch.optim 优化器训练（默认：adam；视频：sgd）")
+    parser.add_argument("--compare", nargs="+", type=str.lower, choices=training.OPTIMIZERS, metavar="OPTIMIZER",
+                        help="从同样的初始权重，用这几个优化器各训练一次（例如 --compare sgd adam），"
+                             "TensorBoard 里每个一条曲线")
+    parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练几轮（默认：2；视频：20）")
     parser.add_argument("--split", choices=["train", "test"], default="train",
-                        help="which CIFAR10 split to train on; the other one measures accuracy "
-                             "(default: train; the video: test)")
+                        help="在 CIFAR10 的哪一部分上训练，另一部分用来量正确率（默认：train；视频：test）")
     parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=True,
-                        help="centre each colour channel as transforms.Normalize does (default: on; "
-                             "the video: off, ToTensor's 0..1)")
+                        help="像 transforms.Normalize 那样把每个颜色通道归一化（默认：开；视频：不做，ToTensor 的 0..1）")
     parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
-                        help="a new order of the training images every epoch (default: on; the video: off)")
+                        help="每一轮把训练图片重新打乱（默认：开；视频：不打乱）")
     parser.add_argument("--schedule", choices=["onecycle", "constant"], default="onecycle",
-                        help="learning rate over time: one cycle up to --lr and down, or --lr throughout "
-                             "as in the video (default: onecycle)")
-    parser.add_argument("--lr", type=common.positive_float,
-                        help="learning rate (default: per optimizer, " +
-                             ", ".join(f"{k} {lr}" for k, (_, lr) in OPTIMIZERS.items()) + ")")
-    parser.add_argument("--weight-decay", type=common.non_negative_float, help="L2 penalty on the weights")
-    parser.add_argument("--momentum", type=common.non_negative_float, help="momentum factor (SGD, RMSprop)")
-    parser.add_argument("--dampening", type=common.non_negative_float, help="dampening for momentum (SGD)")
-    parser.add_argument("--nesterov", action="store_true", default=None,
-                        help="Nesterov momentum (SGD; needs --momentum and no dampening)")
-    parser.add_argument("--eps", type=common.positive_float, help="term added to denominators (Adam, RMSprop, ...)")
-    parser.add_argument("--amsgrad", action="store_true", default=None, help="the AMSGrad variant (Adam, AdamW)")
-    parser.add_argument("--log-every", type=common.positive_int, default=10,
-                        help="log the training loss to TensorBoard every N batches (default: 10)")
-    parser.add_argument("--amp", action="store_true",
-                        help="mixed precision 混合精度: bfloat16 autocast on the CPU and on GPUs that have it, "
-                             "else float16 with GradScaler")
+                        help="学习率怎么变：onecycle 先升到 --lr 再降下来，constant 一直是 --lr，和视频一样"
+                             "（默认：onecycle）")
+    training.add_optimizer_flags(parser)
+    parser.add_argument("--log-every", type=flags.positive_int, default=10,
+                        help="每多少批往 TensorBoard 写一次训练的 loss（默认：10）")
+    parser.add_argument("--amp", nargs="?", const="auto", default=None, choices=training.AMP_CHOICES,
+                        help="混合精度训练：auto 选这台机器上快的（有 bfloat16 就用 bfloat16，老显卡用 float16 加"
+                             "损失放大，没有 bfloat16 指令的 CPU 仍用 float32 并说明原因）；bf16、fp16 强制")
     return parser
 
 
-# the settings of VIDEO in words, for "differs from the video"
-DESCRIBE = {"split": lambda v: f"the {v} split" + (" (train=False)" if v == "test" else ""),
-            "batch_size": lambda v: f"batch {v}", "optimizer": lambda v: "SGD" if v == "sgd" else v,
-            "lr": lambda v: f"lr {v}",
-            "schedule": lambda v: "a one-cycle schedule" if v == "onecycle" else "a constant rate",
-            "normalize": lambda v: "normalized inputs" if v else "ToTensor's 0..1 inputs",
-            "shuffle": lambda v: "shuffled batches" if v else "no shuffling", "epochs": lambda v: f"{v} epochs"}
-
-
-def main(argv=None):
-    parser = build_parser()
-    args = common.parse_args(parser, argv, preset=VIDEO)
-    names = list(dict.fromkeys(args.compare or [args.optimizer]))   # each optimizer once
-
-    all_settings = {}
-    for name in names:
-        settings, not_accepted = optimizer_settings(name, args)
-        if not_accepted and not args.compare:
-            accepted = [k for k in COMMON_SETTINGS if k in inspect.signature(OPTIMIZERS[name][0].__init__).parameters]
-            parser.error(f"{name} has no {', '.join('--' + k.replace('_', '-') for k in not_accepted)} "
-                         f"(it takes --lr{''.join(' --' + k.replace('_', '-') for k in accepted)})")
-        if not_accepted:
-            print(f"{name}: has no {', '.join('--' + k.replace('_', '-') for k in not_accepted)}, "
-                  "so those are left out for it")
-        try:  # the optimizer checks its own values (e.g. nesterov needs momentum)
-            OPTIMIZERS[name][0]([torch.zeros(1, requires_grad=True)], **settings)
-        except ValueError as error:
-            parser.error(f"{name}: {error}")
-        all_settings[name] = settings
-
-    changed = common.video_differences(args, VIDEO, DESCRIBE)
-    if changed:
-        print("与视频不同 differs from the video: " + "; ".join(changed)
-              + ". Reasons and measured effects: --help. The video's exact settings: --video")
-    else:
-        print("the video's settings 与视频相同 (--video)")
-    print(common.mixed_precision(args.device, args.amp)[2])
-
-    args.held_out = "test" if args.split == "train" else "train"
-    train_set = cifar.cifar10(train=args.split == "train", args=args)
-    test_set = cifar.cifar10(train=args.split != "train", args=args)
-    steps = args.epochs * -(-len(train_set) // args.batch_size)
-    if args.batch_size == 1 and len(train_set) > 1000:
-        print(f"batch 1: {steps:,} single-image steps in all: about {steps / 330 / 60:.0f} minutes at the "
-              "330 images/s measured on a 2-core Intel Xeon, longer on a slower laptop; "
-              "the bar below shows the real speed. Ctrl-C stops.")
-    # Converted to tensors once, on the training device; the DataLoaders then
-    # only cut batches out of them.
-    train_loader = make_loader(*cifar.as_tensors(train_set, args.device, normalize=args.normalize),
-                               args.batch_size, shuffle=args.shuffle)
-    test_loader = make_loader(*cifar.as_tensors(test_set, args.device, normalize=args.normalize), 1000,
-                              shuffle=False)
-
-    start_weights = copy.deepcopy(Tudui().state_dict())  # the same start for every optimizer
-    histories = {}
-    for name in names:
-        writer = common.open_writer(args.logdir / name, view=args.logdir)
-        common.seed_everything(args.seed)
-        _, histories[name] = train(name, all_settings[name], start_weights, train_loader, test_loader, args, writer)
-        writer.close()
-
-    print(f"\nTensorBoard SCALARS: train_loss shows the learning every {args.log_every} batches; the per-epoch "
-          f"curves (running_loss, test_accuracy) have {args.epochs} point(s) each: set Smoothing to 0 to see them "
-          "as they are")
-    if len(names) > 1:
-        print("\nfinal accuracy: " + ", ".join(f"{n} {h['accuracy'][-1]:.2%}" for n, h in histories.items()))
-    return {"histories": histories, "settings": all_settings,
-            "setup": {key: getattr(args, key) for key in VIDEO}, "differences": changed}
-
-
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

@@ -1,35 +1,35 @@
-"""P24 现有网络模型的使用及修改 - using and changing VGG16
+"""P24 现有网络模型的使用及修改
 
-torchvision.models 里有现成的网络。视频建了两个 VGG16：vgg16_false（pretrained=False，
-随机参数）和 vgg16_true（pretrained=True，预训练：ImageNet 上训练好的参数）。VGG16 为
-ImageNet 的 1000 类而设计，要用于 CIFAR10 的 10 类，视频演示两种修改：
+torchvision.models 里有现成的网络。视频建了两个 VGG16：vgg16_false（pretrained=False，随机参数）
+和 vgg16_true（pretrained=True，预训练：在 ImageNet 上训练好的参数）。pretrained=True 是旧写法，
+现在的 torchvision 写 weights=VGG16_Weights.IMAGENET1K_V1，pretrained=False 写 weights=None。
+预训练参数有 528 MB：这里默认不下载，vgg16_true 也是随机参数；加 --pretrained 才下载
+（只下载一次，存进 torch 的 hub 缓存）。
+VGG16 为 ImageNet 的 1000 个类别设计，用到 CIFAR10 的 10 个类别要改，视频演示了两种改法：
   vgg16_true.classifier.add_module('add_linear', nn.Linear(1000, 10))   添加一层
-  vgg16_false.classifier[6] = nn.Linear(4096, 10)                       替换一层
-笔记写的 classifier[6] = nn.Linear(1000, 10) 会出错（下面会运行并解释）。
-pretrained=True 是旧写法，现在写 weights=VGG16_Weights.IMAGENET1K_V1。
+  vgg16_false.classifier[6] = nn.Linear(4096, 10)                       修改一层
+笔记里写的 classifier[6] = nn.Linear(1000, 10) 会出错：第 6 层收到的是 4096 个数。
+课程的代码之后，我们用 4 张 CIFAR10 图片跑一遍改过的网络，看输出形状，也把笔记的写法运行一次，看它怎么出错。
 
-torchvision ships ready-made networks. `vgg16()` builds VGG16 (138 million
-parameters) for ImageNet's 1000 classes; its last part, `classifier`, is a
-Sequential whose layer [6] is Linear(4096, 1000). To use it for CIFAR10's 10
-classes we change it, in the two ways the video shows:
+English:
+P24 Using and changing existing network models
 
-  add a layer       classifier.add_module('add_linear', nn.Linear(1000, 10))
-                    1000 ImageNet scores -> 10 CIFAR10 scores
-  replace a layer   classifier[6] = nn.Linear(4096, 10)
-                    the new layer takes the 4096 numbers layer [6] always got
-
-The notes write `classifier[6] = nn.Linear(1000, 10)`: that layer would
-expect 1000 inputs but still receives 4096, so the forward pass fails. We
-run it and show the error. A forward pass on a CIFAR-sized batch [4,3,32,32]
-proves each changed model works.
-
-The video's `pretrained=True` is the old spelling; current torchvision takes
-`weights=VGG16_Weights.IMAGENET1K_V1` (and `pretrained=False` is
-`weights=None`). Without --pretrained the weights are random and nothing is
-downloaded; with it the ImageNet weights (528 MB) are downloaded once into
-torch's hub cache.
+torchvision.models has ready-made networks. The video builds two VGG16:
+vgg16_false (pretrained=False, random parameters) and vgg16_true
+(pretrained=True: the parameters trained on ImageNet). pretrained=True is the
+old spelling; current torchvision writes weights=VGG16_Weights.IMAGENET1K_V1,
+and weights=None for pretrained=False. The ImageNet weights are 528 MB: by
+default nothing is downloaded and vgg16_true has random parameters too;
+--pretrained downloads them (once, into torch's hub cache).
+VGG16 is built for ImageNet's 1000 classes; for CIFAR10's 10 it must change,
+in the two ways the video shows: add a layer,
+classifier.add_module('add_linear', nn.Linear(1000, 10)), or replace one,
+classifier[6] = nn.Linear(4096, 10). The notes' classifier[6] =
+nn.Linear(1000, 10) fails: layer 6 receives 4096 numbers. After the course's
+code, 4 CIFAR10 pictures go through the changed networks to show their output
+shapes, and the notes' version runs once to show how it fails.
 """
-import copy
+import contextlib
 import http.client
 import pickle
 import socket
@@ -37,118 +37,119 @@ import urllib.error
 from pathlib import Path
 
 import torch
+import torchvision
 from torch import nn
-from torchvision.models import VGG16_Weights, vgg16
+from torchvision.models import VGG16_Weights
 
-import common
+from support import files, flags          # 我们的支持代码，不是课程内容
+from support.data import NETWORK_TIMEOUT, cifar10_ready, network_reason, unreachable
+from support.i18n import _
 
-PRETRAINED = VGG16_Weights.IMAGENET1K_V1   # what pretrained=True meant
+
+def main(argv=None):
+    parser = flags.lesson_parser(__file__, __doc__, data=True)
+    parser.add_argument("--pretrained", action="store_true",
+                        help="vgg16_true 用 ImageNet 预训练参数（第一次要下载 528 MB，存进 torch 的 hub 缓存）")
+    args = flags.parse_args(parser, argv)
+
+    # ------------------------------------------------ 课程的代码（model_pretrained.py）
+    # train_data = torchvision.datasets.ImageNet("../data_image_net", split='train', download=True,
+    #                                            transform=torchvision.transforms.ToTensor())
+    # 我们加的：说明视频为什么把上面这一行注释掉
+    print(_("上面 ImageNet 那一行视频注释掉了：ImageNet 已经不公开下载，torchvision.datasets.ImageNet 只读"
+            "手动放好的压缩包（ILSVRC2012_img_train.tar 等，约 150 GB，要先在 image-net.org 注册），"
+            "所以视频改用 CIFAR10"))
+
+    vgg16_false = torchvision.models.vgg16(weights=None)            # 视频中 pretrained=False
+    if args.pretrained:                     # 我们加的：528 MB 的预训练参数，要 --pretrained 才下载
+        with imagenet_download():           # 我们加的：没有网络、下载失败、文件损坏，都只说一行
+            vgg16_true = torchvision.models.vgg16(weights=VGG16_Weights.IMAGENET1K_V1)   # 视频中 pretrained=True
+    else:
+        vgg16_true = torchvision.models.vgg16(weights=None)         # 我们加的：默认随机参数，不下载
+
+    print(vgg16_true)
+
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    train_data = torchvision.datasets.CIFAR10(data_root, train=True, transform=torchvision.transforms.ToTensor(),
+                                              download=True)                 # 视频中 root 是 '../data'
+
+    vgg16_true.classifier.add_module('add_linear', nn.Linear(1000, 10))
+    print(vgg16_true)
+
+    print(vgg16_false)
+    vgg16_false.classifier[6] = nn.Linear(4096, 10)
+    print(vgg16_false)
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    if args.pretrained:
+        print(_("vgg16_true 用的是 ImageNet 预训练参数，来自 {path}").format(path=weights_file()))
+    else:
+        imagenet = VGG16_Weights.IMAGENET1K_V1
+        print(_("vgg16_true 这次是随机参数，和 vgg16_false 一样；加 --pretrained 才用 ImageNet 预训练参数"
+                "（{url}，528 MB，ImageNet 上 top-1 正确率 {acc}%）。上面的修改两种情况都一样").format(
+            url=imagenet.url, acc=imagenet.meta["_metrics"]["ImageNet-1K"]["acc@1"]))
+    imgs = torch.stack([train_data[i][0] for i in range(4)])      # 4 张训练图片：[4, 3, 32, 32]
+    with torch.no_grad():
+        # vgg16_true(imgs) 就是 features -> avgpool -> flatten -> classifier；拆开来能看原来那 7 层的输出
+        features = torch.flatten(vgg16_true.avgpool(vgg16_true.features(imgs)), 1)
+        original_shape = list(vgg16_true.classifier[:7](features).shape)
+        added_shape = list(vgg16_true.classifier(features).shape)
+        print(_("{imgs} -> features 等 -> {features} -> 原来的 classifier -> {original}（1000 个 ImageNet 类别）"
+                " -> add_linear -> {added}").format(imgs=list(imgs.shape), features=list(features.shape),
+                                                    original=original_shape, added=added_shape))
+
+        replacement = vgg16_false.classifier[6]
+        vgg16_false.classifier[6] = nn.Linear(1000, 10)             # 笔记的写法
+        try:
+            vgg16_false(imgs)
+            broken_error = None
+        except RuntimeError as error:
+            broken_error = str(error).splitlines()[0]
+        vgg16_false.classifier[6] = replacement
+        replaced_shape = list(vgg16_false(imgs).shape)
+    print(_("笔记的写法 classifier[6] = nn.Linear(1000, 10) 会出错：{error}。第 6 层收到的仍然是第 3 层输出的 "
+            "4096 个数（经过 ReLU 和 Dropout），所以 in_features 必须是 4096").format(error=broken_error))
+    print(_("vgg16_false.classifier[6] = nn.Linear(4096, 10) 之后：{imgs} -> {replaced}").format(
+        imgs=list(imgs.shape), replaced=replaced_shape))
+
+    return {"original_shape": original_shape, "added_shape": added_shape, "broken_error": broken_error,
+            "replaced_shape": replaced_shape, "pretrained": args.pretrained, "features_shape": list(features.shape),
+            "added_classifier": [type(m).__name__ for m in vgg16_true.classifier],
+            "replaced_last": (vgg16_false.classifier[6].in_features, vgg16_false.classifier[6].out_features)}
 
 
+# ------------------------------------------------ 我们加的：下载预训练参数时的保护
 def weights_file():
-    """Where torch keeps downloaded weights on this machine."""
-    return Path(torch.hub.get_dir()) / "checkpoints" / Path(PRETRAINED.url).name
+    """torch 把下载的参数存在这里（hub 缓存）。"""
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(VGG16_Weights.IMAGENET1K_V1.url).name
 
 
-def load_pretrained_vgg16():
-    """VGG16 with ImageNet weights: from the hub cache, else downloaded with a progress bar."""
-    target = weights_file()
+@contextlib.contextmanager
+def imagenet_download():
+    """包住 vgg16(weights=VGG16_Weights.IMAGENET1K_V1) 那一行：没有网络时马上说把文件放在哪里；
+    下载失败、文件损坏时说一行怎么办。torch.hub 先下载到临时文件，完整了才改成正式的文件名。"""
+    target, url = weights_file(), VGG16_Weights.IMAGENET1K_V1.url
+    place_by_hand = _("没能下载 VGG16 的 ImageNet 预训练参数（{reason}）：手动下载 {url}（约 528 MB），"
+                      "存为 {path} 再运行；或者去掉 --pretrained，用随机参数")
     if not target.is_file():
-        offline = common.unreachable(PRETRAINED.url)
+        offline = unreachable(url)
         if offline:
-            raise common.LessonError(_place_by_hand(offline))
+            raise files.LessonError(place_by_hand.format(reason=offline, url=url, path=target))
     previous_timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(common.NETWORK_TIMEOUT)   # give up on a dead network in seconds
+    socket.setdefaulttimeout(NETWORK_TIMEOUT)       # 网络不通时几秒就放弃，不要干等几分钟
     try:
-        # torch.hub downloads into a temporary file and renames it when complete
-        return vgg16(weights=PRETRAINED, progress=True)
+        yield
     except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout) as error:
-        raise common.LessonError(_place_by_hand(common.network_reason(error))) from None
+        raise files.LessonError(place_by_hand.format(reason=network_reason(error), url=url, path=target)) from None
     except (RuntimeError, pickle.UnpicklingError, EOFError, KeyError):
         if not target.is_file():
             raise
-        raise common.LessonError(
-            f"{target} is damaged or incomplete ({target.stat().st_size:,} bytes; the real file is about "
-            f"528 MB): delete it and run again to download it afresh, or replace it with a good copy "
-            f"of {PRETRAINED.url}") from None
+        raise files.LessonError(_("{path} 损坏或不完整（{size:,} 字节，完整的文件约 528 MB）：删掉它再运行就会重新下载，"
+                                  "或者换成 {url} 的完好副本").format(
+            path=target, size=target.stat().st_size, url=url)) from None
     finally:
         socket.setdefaulttimeout(previous_timeout)
 
 
-def _place_by_hand(reason):
-    return (f"could not download the VGG16 ImageNet weights ({reason}). Download {PRETRAINED.url} "
-            f"(about 528 MB) by hand and save it as {weights_file()}, then run again "
-            "(or drop --pretrained for random weights)")
-
-
-def imagenet_note():
-    """Why the video's ImageNet line stays commented out, as it is in the course's code."""
-    return ("torchvision.datasets.ImageNet(..., download=True) cannot work: ImageNet is not public any more; "
-            "the class only reads archives placed by hand (ILSVRC2012_devkit_t12.tar.gz and "
-            "ILSVRC2012_img_train.tar, ~150 GB, after registering at image-net.org), so the video keeps CIFAR10")
-
-
-def forward_shape(model, batch):
-    with torch.no_grad():
-        return list(model(batch).shape)
-
-
-def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__)
-    parser.add_argument("--pretrained", action="store_true",
-                        help=f"start from the ImageNet weights (downloads 528 MB once to {weights_file()})")
-    args = common.parse_args(parser, argv)
-    device = args.device
-
-    print(imagenet_note())
-    print("pretrained=False  ->  vgg16(weights=None)")
-    print(f"pretrained=True   ->  vgg16(weights=VGG16_Weights.IMAGENET1K_V1)   "
-          f"(file {weights_file().name}, {PRETRAINED.meta['_metrics']['ImageNet-1K']['acc@1']}% top-1 on ImageNet)")
-    vgg16_false = vgg16(weights=None)
-    if args.pretrained:
-        vgg16_true = load_pretrained_vgg16()
-        print(f"vgg16_true: the ImageNet weights（预训练参数）, from {weights_file()}")
-    else:
-        vgg16_true = vgg16(weights=None)
-        print("vgg16_true: random weights here, like vgg16_false (add --pretrained for the ImageNet ones, "
-              "a 528 MB download); the changes below are the same either way")
-    print(vgg16_true)   # the whole network, once: features, avgpool, classifier
-    for model in (vgg16_true, vgg16_false):
-        model.eval().to(device)   # Dropout off, so the forward passes below are repeatable
-
-    batch = torch.rand(4, 3, 32, 32, device=device)   # CIFAR-sized: 4 images, 3 colours, 32x32
-    original_shape = forward_shape(vgg16_true, batch)
-    print(f"\nunchanged: {list(batch.shape)} -> {original_shape} (1000 ImageNet classes)")
-
-    # 添加 add a layer, on vgg16_true (as the video does)
-    vgg16_true.classifier.add_module("add_linear", nn.Linear(1000, 10).to(device))
-    added_shape = forward_shape(vgg16_true, batch)
-    print(f"vgg16_true.classifier.add_module('add_linear', nn.Linear(1000, 10)) -> {added_shape}; "
-          f"the classifier now:\n{vgg16_true.classifier}")
-
-    # 修改 replace a layer, on vgg16_false; first as the notes write it
-    broken = copy.deepcopy(vgg16_false)
-    broken.classifier[6] = nn.Linear(1000, 10).to(device)
-    try:
-        forward_shape(broken, batch)
-        broken_error = None
-    except RuntimeError as error:
-        broken_error = str(error).splitlines()[0]
-    print(f"\nclassifier[6] = nn.Linear(1000, 10) (笔记的写法): fails with \"{broken_error}\"\n"
-          f"    layer [6] still receives the 4096 outputs of layer [3] (through ReLU and Dropout), "
-          "so its in_features must be 4096")
-
-    vgg16_false.classifier[6] = nn.Linear(4096, 10).to(device)
-    replaced_shape = forward_shape(vgg16_false, batch)
-    print(f"vgg16_false.classifier[6] = nn.Linear(4096, 10) -> {replaced_shape}; the classifier now:\n"
-          f"{vgg16_false.classifier}")
-    model, replaced = vgg16_true, vgg16_false
-
-    return {"original_shape": original_shape, "added_shape": added_shape, "broken_error": broken_error,
-            "replaced_shape": replaced_shape, "pretrained": args.pretrained,
-            "added_classifier": [type(m).__name__ for m in model.classifier],
-            "replaced_last": (replaced.classifier[6].in_features, replaced.classifier[6].out_features)}
-
-
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

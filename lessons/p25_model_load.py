@@ -1,208 +1,105 @@
-"""P25 网络模型的保存与读取 - loading (run p25_model_save.py first)
+"""P25 网络模型的保存与读取（读取）
 
-读取的顺序和视频一样：先读保存方式1（整个模型），再读保存方式2（只有参数 state_dict，
-一个 OrderedDict：参数名 -> 张量）。方式1 的文件按类名（如 models.Tudui）保存，读取时
-这个类必须能被 import，否则就是视频里的"陷阱"：Can't get attribute 'Tudui' on
-<module '__main__'>。本课在子进程里真的触发一次这个错误，捕获并解释。
-torch >= 2.6 默认 weights_only=True，会拒绝方式1 的文件；笔记的 weights_only=False
-能读，但会执行文件里的任意代码：只对自己保存的文件这样做。本课用更安全的 safe_globals。
+先运行 p25_model_save.py，再运行这一课。读取的顺序和视频一样：先读保存方式1（整个模型），
+再读保存方式2（只有参数 state_dict：一个 OrderedDict，参数名 -> 张量），最后是视频的"陷阱"。
+方式1 的文件按类名保存，读取时这个类必须能被 import。陷阱文件是在 p25_model_save.py 里定义的
+class Tudui 保存的，记下的类名是 __main__.Tudui：别的脚本没有这个类，就会报
+Can't get attribute 'Tudui' on <module '__main__'>（本课在子进程里真的触发一次）。视频的解决办法就是
+第一行的 from p25_model_save import *：把这个类拿到读取的脚本里来。
+torch >= 2.6 的 torch.load 默认 weights_only=True，会拒绝方式1 的文件；笔记里的 weights_only=False
+能读，但会执行文件里点名的任何代码，只对自己保存的文件才能这样做。本课保持 weights_only=True，
+只额外允许我们自己网络用到的那几个类（safe_globals），并且先检查文件里点名了哪些类。
 
-Method 2 (parameters only): build the network with our own code, then pour
-the saved tensors into it:
-    model = Tudui(); model.load_state_dict(torch.load(path, weights_only=True))
+English:
+P25 Saving and loading a network (loading)
 
-Method 1 (whole model): the file is a pickle that names the classes to
-rebuild. Since torch 2.6, torch.load defaults to weights_only=True, which
-rebuilds tensors and plain containers only, and refuses the file:
-"Unsupported global: GLOBAL models.Tudui". The notes' fix,
-weights_only=False, lets the pickle rebuild ANY object, and a pickle can be
-made to run any command while it loads: only ever do that with files you
-made yourself. The safe way keeps weights_only=True and allows exactly the
-classes our own models are made of:
-    with torch.serialization.safe_globals([Tudui, nn.Sequential, ...]):
-        model = torch.load(path, weights_only=True)
-
-Both loaded models give the same output as the saved one.
+Run p25_model_save.py first. The order is the video's: method 1 (the whole
+model), then method 2 (the parameters only, a state_dict: an OrderedDict of
+parameter name -> tensor), then the video's trap. A method 1 file names its
+classes, which must be importable when loading. The trap file was saved by a
+class Tudui defined in p25_model_save.py itself, so it names __main__.Tudui:
+a script without that class fails with "Can't get attribute 'Tudui' on
+<module '__main__'>" (this lesson raises it for real in child processes). The
+video's fix is the first line, from p25_model_save import *, which brings the
+class into the loading script.
+Since torch 2.6, torch.load defaults to weights_only=True and refuses method
+1 files. The notes' weights_only=False loads them, but runs whatever the file
+names: only ever do that with files you saved yourself. This lesson keeps
+weights_only=True, allows exactly the classes our own networks are made of
+(safe_globals), and checks which classes a file names before loading it.
 """
-import functools
-import pickle
-import subprocess
-import sys
-import tempfile
+from p25_model_save import *                           # 视频中 from model_save import *（陷阱的解决办法）
 from pathlib import Path
 
 import torch
-
-import common
-import models
-from p25_model_save import checkpoint_paths, fingerprint
-from p25_model_save import main as save_lesson
-
-
-def load_whole_model(path, name, device):
-    """Method 1, safely: weights_only=True, plus exactly our own classes.
-
-    The file's list of class names is read first, without running anything,
-    so a file that names anything else is refused before it is unpickled.
-    Returns the model and those class names.
-    """
-    allowed = models.whole_model_classes(name)
-    allowed_names = {f"{cls.__module__}.{cls.__qualname__}" for cls in allowed}
-    named = _read(path, torch.serialization.get_unsafe_globals_in_checkpoint, path)
-    foreign = [g for g in named if g not in allowed_names]
-    if foreign:
-        raise common.LessonError(
-            f"refusing to load {path}: it names {', '.join(foreign)}, which is not one of the classes a "
-            f"{name} is made of. Unpickling a whole-model file runs whatever it names, so load only "
-            "files you saved yourself with p25_model_save.py")
-    with torch.serialization.safe_globals(allowed):
-        model = _read(path, torch.load, path, map_location=device, weights_only=True)
-    if not isinstance(model, torch.nn.Module):
-        raise common.LessonError(f"{path} holds {type(model).__name__} data, not a whole model: "
-                                 "was it saved with method 2 (state_dict)?")
-    return model, named
-
-
-def load_state_dict_into(path, name, device):
-    """Method 2: a fresh network of our own, then its saved parameters."""
-    model = models.build(name).to(device)
-    state = _read(path, torch.load, path, map_location=device, weights_only=True)
-    if not isinstance(state, dict):
-        raise common.LessonError(f"{path} holds {type(state).__name__} data, not a state_dict "
-                                 "(a dict of parameter name -> tensor)")
-    mismatch = state_dict_mismatch(model.state_dict(), state)
-    if mismatch:
-        raise common.LessonError(f"{path} does not fit {type(model).__name__}: {mismatch} "
-                                 "(saved from another network? pick it with --model)")
-    model.load_state_dict(state)
-    return model
-
-
-# The trap, in two child processes: one saves a whole model whose class it
-# defines itself, the other (a different __main__) loads it.
-TRAP_SAVE = """
-import sys, torch
+import torchvision
 from torch import nn
-class Tudui(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 64, kernel_size=3)
-    def forward(self, x):
-        return self.conv1(x)
-torch.save(Tudui(), sys.argv[1])
-"""
-# weights_only=False is what reaches the trap; harmless here, the file was just made by us.
-TRAP_LOAD = """
-import sys, torch
-try:
-    torch.load(sys.argv[1], weights_only=False)
-    print("loaded")
-except AttributeError as error:
-    print(f"AttributeError: {error}")
-"""
 
-
-@functools.lru_cache(maxsize=1)
-def main_module_trap():
-    """The error the video's trap gives, really raised (once per run), as one line."""
-    with tempfile.TemporaryDirectory() as scratch:
-        path = str(Path(scratch) / "tudui_method1.pth")
-        for code in (TRAP_SAVE, TRAP_LOAD):
-            done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=120)
-            if done.returncode != 0:
-                return f"(the demonstration could not run: {done.stderr.strip().splitlines()[-1:]})"
-        return done.stdout.strip().splitlines()[-1]
-
-
-def state_dict_mismatch(expected, found):
-    """What differs between two state_dicts, in one line ('' when they fit)."""
-    def some(keys):
-        keys = sorted(keys)
-        return ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
-
-    missing, unexpected = expected.keys() - found.keys(), found.keys() - expected.keys()
-    reshaped = [f"{k} is {list(found[k].shape)} in the file but {list(expected[k].shape)} in the model"
-                for k in expected.keys() & found.keys()
-                if not hasattr(found[k], "shape") or found[k].shape != expected[k].shape]
-    parts = []
-    if missing:
-        parts.append(f"missing {some(missing)}")
-    if unexpected:
-        parts.append(f"unexpected {some(unexpected)}")
-    parts += sorted(reshaped)[:3]
-    return "; ".join(parts)
-
-
-def _read(path, reader, *args, **kwargs):
-    """Run a torch reader, turning a refused or damaged file into one clear line."""
-    try:
-        return reader(*args, **kwargs)
-    except pickle.UnpicklingError as error:
-        refused = next((line.strip() for line in str(error).splitlines() if "Unsupported global" in line), None)
-        if refused:
-            raise common.LessonError(f"refusing to load {path}: {refused.split('. Please')[0]}") from None
-        raise common.LessonError(f"{path} is not a PyTorch file this lesson can read ({error})") from None
-    except (RuntimeError, EOFError, ValueError, KeyError, OSError) as error:
-        first_line = str(error).split(". ")[0].splitlines()[0] if str(error) else type(error).__name__
-        raise common.LessonError(f"{path} is damaged or incomplete ({first_line}): "
-                                 "run python lessons/p25_model_save.py again to write it afresh") from None
+import models
+from support import checkpoints, files, flags
+from support.i18n import _
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__)
+    parser = flags.lesson_parser(__file__, __doc__, device=True)
     parser.add_argument("--model", type=str.lower, choices=models.MODEL_NAMES, default="tudui",
-                        help="which saved model to load (default: tudui)")
-    parser.add_argument("--out-dir", type=Path, default=common.CHECKPOINTS_ROOT,
-                        help=f"folder p25_model_save.py wrote to (default: {common.CHECKPOINTS_ROOT})")
-    args = common.parse_args(parser, argv)
-    method1, method2 = checkpoint_paths(args.out_dir, args.model)
-    save_command = "python lessons/p25_model_save.py" + (f" --model {args.model}" if args.model != "tudui" else "")
-    if not method1.exists() and not method2.exists():
-        # Nothing saved yet: do what the learner would have done first.
-        print(f"no saved {args.model} in {common.shown(args.out_dir)} yet: running {save_command} first\n")
-        save_lesson(["--model", args.model, "--out-dir", str(args.out_dir),
-                             "--device", args.device.type, "--seed", str(args.seed)])
-        print()
-    for path in (method1, method2):
-        if not path.is_file():
-            raise common.LessonError(f"{path} not found: run {save_command} again to write both files")
+                        help="读取哪一个保存的模型（默认：tudui）")
+    parser.add_argument("--out-dir", type=Path, default=files.CHECKPOINTS_ROOT,
+                        help="p25_model_save.py 保存到的文件夹（默认：%(default)s）")
+    args = flags.parse_args(parser, argv)
+    stem = "vgg16" if args.model == "vgg16" else "p21_tudui"
+    method1, method2 = args.out_dir / f"{stem}_method1.pth", args.out_dir / f"{stem}_method2.pth"
+    trap = args.out_dir / "tudui_method1.pth"
+    remedy = _("先运行 python lessons/p25_model_save.py{flag}，把文件重新写一遍").format(
+        flag=" --model vgg16" if args.model == "vgg16" else "")
 
-    # 保存方式1: the whole model
-    model1, named = load_whole_model(method1, args.model, args.device)
-    print(f"保存方式1 method 1: {method1.name} names these classes: {', '.join(named)}")
-    try:
-        torch.load(method1, map_location=args.device, weights_only=True)
-        plain_refusal = None
-    except pickle.UnpicklingError as error:
-        plain_refusal = next(line for line in str(error).splitlines() if "Unsupported global" in line).strip()
-        print(f"  plain torch.load (weights_only=True, the default since torch 2.6) refuses it: "
-              f"{plain_refusal.split('. Please')[0]}")
-    print(f"  with safe_globals([{', '.join(c.__name__ for c in models.whole_model_classes(args.model))}]): "
-          f"loaded a {type(model1).__module__}.{type(model1).__name__}; print(model):")
-    print(model1)
+    # ------------------------------------------------ 课程的代码（model_load.py）
+    # 视频的 torch.load("...") 在 torch >= 2.6 会拒绝方式1 的文件；weights_only=False 能读但不安全
+    # （文件点名什么就运行什么）。所以保持 weights_only=True，只允许我们网络的那几个类：
+    # 方式1-》保存方式1，加载模型
+    with checkpoints.safe_loading(method1, models.whole_model_classes(args.model), remedy=remedy) as named:
+        model = torch.load(method1, map_location=args.device, weights_only=True)   # 视频中 torch.load("vgg16_method1.pth")
+    print(model)
 
-    # 保存方式2 method 2: the parameters only
-    state_dict = _read(method2, torch.load, method2, map_location=args.device, weights_only=True)
-    keys = list(state_dict) if isinstance(state_dict, dict) else []
-    print(f"\n保存方式2 method 2: torch.load({method2.name}) is a {type(state_dict).__name__} of parameter names -> "
-          f"tensors, {len(keys)} entries: {', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''}")
-    model2 = load_state_dict_into(method2, args.model, args.device)
-    print(f"  {type(model2).__name__}() + load_state_dict(torch.load({method2.name}, weights_only=True))  ok")
+    # 方式2，加载模型
+    if args.model == "vgg16":
+        vgg16 = torchvision.models.vgg16(weights=None)      # 视频中 pretrained=False（旧写法，已废弃）
+    else:
+        vgg16 = models.Tudui()                               # 我们默认的小网络，见 p25_model_save.py
+    vgg16 = vgg16.to(args.device)
+    with checkpoints.safe_loading(method2, fits=vgg16, remedy=remedy):
+        vgg16.load_state_dict(torch.load(method2, map_location=args.device, weights_only=True))
+    # print(vgg16)
 
-    trap = main_module_trap()
-    print(f"\n陷阱 the trap: a whole model saved from a script that defines class Tudui itself, loaded in "
-          f"another script, fails with:\n  {trap}\n  The file names the class __main__.Tudui, and the loading "
-          "script's __main__ has no Tudui. The video's fix: import the class (from model_save import *); "
-          "ours: the class lives in lessons/models.py, so the file names models.Tudui")
+    # 陷阱1（class Tudui 不用再写一遍：from p25_model_save import * 已经把它拿过来了）
+    with checkpoints.safe_loading(trap, [Tudui, nn.Conv2d], remedy=remedy):
+        model_trap = torch.load(trap, map_location=args.device, weights_only=True)   # 视频中 model = torch.load('tudui_method1.pth')
+    print(model_trap)
 
-    outputs1, outputs2 = fingerprint(model1, args.device), fingerprint(model2, args.device)
-    print(f"\noutput for torch.ones(1,3,32,32), first values: method 1 {[round(v, 4) for v in outputs1[:4].tolist()]}, "
-          f"method 2 {[round(v, 4) for v in outputs2[:4].tolist()]}: "
-          f"{'the same' if torch.equal(outputs1, outputs2) else 'DIFFERENT'}"
-          " (compare with what p25_model_save.py printed)")
+    # ------------------------------------------------ 我们加的（课程之外）
+    refusal = checkpoints.plain_refusal(method1)
+    if refusal:
+        print(_("不加 safe_globals 的 torch.load（weights_only=True，torch 2.6 起的默认）拒绝方式1 的文件：{refusal}")
+              .format(refusal=refusal))
+    state_dict = torch.load(method2, map_location=args.device, weights_only=True)
+    keys = list(state_dict)
+    print(_("方式2 的文件是一个 {kind}，{n} 项，参数名 -> 张量：{keys}").format(
+        kind=type(state_dict).__name__, n=len(keys), keys=", ".join(keys[:4]) + (", ..." if len(keys) > 4 else "")))
+    trap_error = checkpoints.main_module_trap()
+    print(_("陷阱：在一个脚本里定义 class Tudui 并保存整个模型，再在另一个没有这个类的脚本里读取（子进程里真的运行了一次）："))
+    print("  " + trap_error)
+    print(_("  文件里的类名是 __main__.Tudui，而读取的脚本的 __main__ 里没有 Tudui。视频的解决办法：import 这个类"
+            "（from model_save import *）；我们的网络都写在 lessons/models.py 里，文件里记下的是 models.Tudui"))
+    outputs1, outputs2 = checkpoints.fingerprint(model, args.device), checkpoints.fingerprint(vgg16, args.device)
+    same = _("一样") if torch.equal(outputs1, outputs2) else _("不一样")
+    print(_("输入 torch.ones(1, 3, 32, 32)，输出的前几个数：方式1 {first}，方式2 {second}：{same}"
+            "（和 p25_model_save.py 打印的比一比）").format(
+        first=[round(v, 4) for v in outputs1[:4].tolist()], second=[round(v, 4) for v in outputs2[:4].tolist()],
+        same=same))
     return {"outputs_method1": outputs1, "outputs_method2": outputs2, "named_globals": named,
-            "plain_refusal": plain_refusal, "state_dict_keys": keys, "printed_method1": str(model1), "trap": trap}
+            "plain_refusal": refusal, "state_dict_keys": keys, "printed_method1": str(model),
+            "trap": trap_error, "trap_model": model_trap}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

@@ -1,77 +1,99 @@
-"""P25 网络模型的保存与读取 - saving (run p25_model_load.py next)
+"""P25 网络模型的保存与读取（保存）
 
-保存方式1：torch.save(model, path)，保存模型结构 + 模型参数（整个对象，按类名 pickle）；
-保存方式2：torch.save(model.state_dict(), path)，只保存模型参数（官方推荐），读取时用
-自己的代码先建好网络再 load_state_dict。视频保存 VGG16（每个文件约 528 MB）；这里默认
-保存 P21 的小网络（约 0.6 MB），--model vgg16 与视频相同。
+先运行这一课，再运行 p25_model_load.py。
 
-Two ways to keep a network on disk:
+保存方式1：torch.save(vgg16, ...)，保存模型结构 + 模型参数（整个对象，pickle 时记下的是类的名字）；
+保存方式2：torch.save(vgg16.state_dict(), ...)，只保存模型参数（官方推荐），读取时先用自己的代码
+建好网络，再 load_state_dict。
+视频保存 VGG16，每个文件约 528 MB；这里默认保存 P21 的小网络 Tudui（约 0.6 MB，P26-P31 训练的
+也是它），--model vgg16 和视频一样。文件放在项目的 checkpoints/ 里（--out-dir），每个文件都先写到
+临时文件，写完整才替换旧文件：保存到一半被打断，原来的文件不会坏。
+最后是视频的"陷阱"：在这个脚本里定义 class Tudui 并保存整个模型，文件里记下的类名是
+__main__.Tudui；别的脚本读取时找不到它，p25_model_load.py 会演示这个错误和视频的解决办法。
 
-  method 1  torch.save(model, path)               the whole object: structure
-                                                  + parameters, pickled by class name
-  method 2  torch.save(model.state_dict(), path)  the parameters only, a dict
-                                                  of name -> tensor (recommended)
+English:
+P25 Saving and loading a network (saving)
 
-Method 2 files are plain tensors: any PyTorch can read them safely, and you
-rebuild the structure with your own code. Method 1 files need the class
-(here `models.Tudui`) importable when loading, and loading them means
-unpickling, which is why torch >= 2.6 refuses them by default
-(p25_model_load.py shows how to load them safely).
+Run this first, then p25_model_load.py.
 
-The video saves VGG16, whose files are about 528 MB each; the default here
-is the small P21 network (about 0.6 MB), because P26-P31 train and load that
-one. Use --model vgg16 for the video's version. Files go to checkpoints/ in the repository (or --out-dir); each is
-written to a temporary file first and renamed, so an interrupted save never
-leaves half a file in place of a good one.
+Method 1, torch.save(vgg16, ...), keeps the whole object: structure and
+parameters, pickled by the class's name. Method 2,
+torch.save(vgg16.state_dict(), ...), keeps the parameters only (recommended):
+to load them you build the network with your own code and call
+load_state_dict. The video saves VGG16, about 528 MB a file; the default here
+is P21's small Tudui (about 0.6 MB, the network P26-P31 train); --model vgg16
+is the video's. Files go to checkpoints/ in the project (--out-dir), each
+written to a temporary file and swapped in only when whole. Last, the video's
+trap: a class Tudui defined in this script and saved whole is named
+__main__.Tudui in the file; p25_model_load.py shows what that does.
 """
 from pathlib import Path
 
 import torch
+import torchvision
+from torch import nn
 
-import common
-import models
-
-
-def checkpoint_paths(out_dir, name):
-    """(method 1 file, method 2 file) for model `name`."""
-    out_dir = Path(out_dir)
-    return out_dir / f"{name}_method1.pth", out_dir / f"{name}_method2.pth"
+import models                                           # 课程的 model.py：P21 的 Tudui
+from support import checkpoints, files, flags          # 我们的支持代码，不是课程内容
+from support.i18n import _
 
 
-def fingerprint(model, device):
-    """The model's output for one fixed input: equal fingerprints, equal models."""
-    model.eval()
-    with torch.no_grad():
-        return model(torch.ones(1, 3, 32, 32, device=device)).flatten()[:10].cpu()
+# 陷阱（视频里这个类写在保存 vgg16 之后；写在模块这一层，p25_model_load.py 的 from p25_model_save import * 才拿得到它）
+class Tudui(nn.Module):
+    def __init__(self):
+        super(Tudui, self).__init__()
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=3)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        return x
 
 
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__)
+    parser = flags.lesson_parser(__file__, __doc__, device=True)
     parser.add_argument("--model", type=str.lower, choices=models.MODEL_NAMES, default="tudui",
-                        help="tudui: the P21 network, 0.6 MB files; vgg16: the video's, 528 MB files (default: tudui)")
-    parser.add_argument("--out-dir", type=Path, default=common.CHECKPOINTS_ROOT,
-                        help=f"folder for the .pth files (default: {common.CHECKPOINTS_ROOT})")
-    args = common.parse_args(parser, argv)
+                        help="tudui：P21 的小网络，每个文件 0.6 MB；vgg16：视频里的，每个文件 528 MB（默认：tudui）")
+    parser.add_argument("--out-dir", type=Path, default=files.CHECKPOINTS_ROOT,
+                        help=".pth 文件放在哪个文件夹（默认：%(default)s）")
+    args = flags.parse_args(parser, argv)
+    stem = "vgg16" if args.model == "vgg16" else "p21_tudui"    # 我们的小网络换个名字：tudui_method1.pth 留给陷阱
+    method1, method2 = args.out_dir / f"{stem}_method1.pth", args.out_dir / f"{stem}_method2.pth"
 
-    model = models.build(args.model).to(args.device)
-    method1, method2 = checkpoint_paths(args.out_dir, args.model)
+    # ------------------------------------------------ 课程的代码（model_save.py）
+    if args.model == "vgg16":
+        vgg16 = torchvision.models.vgg16(weights=None)      # 视频中 pretrained=False（旧写法，已废弃）
+    else:
+        vgg16 = models.Tudui()       # 我们默认：P21 的小网络，名字仍用视频的 vgg16，下面的代码就和视频一样
+    vgg16 = vgg16.to(args.device)
+    # 保存方式1,模型结构+模型参数
+    with files.written_whole(method1) as f:                # 我们加的：写完整才替换旧文件
+        torch.save(vgg16, f)                                # 视频中 torch.save(vgg16, "vgg16_method1.pth")
 
-    common.save_atomically(model, method1)                # method 1: the whole model
-    print(f"保存方式1 method 1  torch.save(model, ...)              -> {method1}  ({method1.stat().st_size / 1e6:.1f} MB)")
-    common.save_atomically(model.state_dict(), method2)   # method 2: parameters only
-    print(f"保存方式2 method 2  torch.save(model.state_dict(), ...) -> {method2}  ({method2.stat().st_size / 1e6:.1f} MB)")
+    # 保存方式2，模型参数（官方推荐）
+    with files.written_whole(method2) as f:
+        torch.save(vgg16.state_dict(), f)                   # 视频中 torch.save(vgg16.state_dict(), "vgg16_method2.pth")
 
-    cls = type(model)
-    where = "lessons/models.py" if cls.__module__ == "models" else f"the {cls.__module__.split('.')[0]} package"
-    print(f"\nthe method 1 file names the class {cls.__module__}.{cls.__name__}: it comes from {where}, "
-          "so any script that can import it can load the file. Had the class been defined in this script, "
-          f"it would be named __main__.{cls.__name__} and loading it elsewhere would fail with "
-          f"\"Can't get attribute '{cls.__name__}' on <module '__main__'>\".")
-    outputs = fingerprint(model, args.device)
-    print(f"output for torch.ones(1,3,32,32), first values: {[round(v, 4) for v in outputs[:4].tolist()]}")
-    print("next: python lessons/p25_model_load.py" + (f" --model {args.model}" if args.model != "tudui" else ""))
-    return {"method1": method1, "method2": method2, "outputs": outputs}
+    # 陷阱（class Tudui 在上面）
+    tudui = Tudui()
+    trap = args.out_dir / "tudui_method1.pth"
+    with files.written_whole(trap) as f:
+        torch.save(tudui, f)                                # 视频中 torch.save(tudui, "tudui_method1.pth")
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    for path, how in ((method1, "torch.save(vgg16, f)"), (method2, "torch.save(vgg16.state_dict(), f)"),
+                      (trap, "torch.save(tudui, f)")):
+        print(_("{how} -> {path}（{size:.1f} MB）").format(how=how, path=files.shown(path),
+                                                          size=path.stat().st_size / 1e6))
+    print(_("方式1 的文件记下的类名是 {name}：能 import 它的脚本都能读。陷阱文件记下的是 {trap_name}"
+            "（这个类写在被运行的脚本里），只有同样有这个类的脚本才能读").format(
+        name=f"{type(vgg16).__module__}.{type(vgg16).__name__}", trap_name=f"{Tudui.__module__}.Tudui"))
+    outputs = checkpoints.fingerprint(vgg16, args.device)
+    print(_("输入 torch.ones(1, 3, 32, 32) 时输出的前几个数：{values}").format(
+        values=[round(v, 4) for v in outputs[:4].tolist()]))
+    print(_("下一步：python lessons/p25_model_load.py{flag}").format(
+        flag=" --model vgg16" if args.model == "vgg16" else ""))
+    return {"method1": method1, "method2": method2, "trap": trap, "outputs": outputs}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

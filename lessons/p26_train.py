@@ -1,59 +1,207 @@
-"""P26 完整的模型训练套路（一）（二）（三）- P26-P28: the whole training script
+"""P26 完整的模型训练套路（一）（二）（三）
 
-把前面学的拼成一个完整的训练脚本（视频的 train.py）：准备数据集并打印长度，DataLoader，
-创建网络（lessons/models.py 里的 Tudui，相当于视频 P27 的 model.py），损失函数
-CrossEntropyLoss，优化器 SGD（learning_rate = 1e-2），记录 total_train_step、
-total_test_step 和 epoch。每轮先训练（tudui.train()，每 100 次打印一次 Loss，写入
-train_loss），再测试（tudui.eval() + torch.no_grad()，整体测试集上的 Loss 和正确率，
-正确率用 outputs.argmax(1) == targets 计算），写入 test_loss、test_accuracy，
-最后保存本轮的模型 tudui_{i}.pth。--video 完全按视频的设置；默认设置更快更准。
+把前面学的拼成一个完整的训练脚本，就是视频的 train.py：准备训练集和测试集并打印长度，用 DataLoader
+加载，创建网络（lessons/models.py 里的 Tudui，相当于视频 P27 的 model.py），损失函数
+CrossEntropyLoss，优化器（learning_rate = 1e-2），记录 total_train_step、total_test_step 和
+epoch。每轮先训练（tudui.train()，每 100 次打印一次 Loss 并写进 TensorBoard 的 train_loss），
+再在整个测试集上测试（tudui.eval() 加 torch.no_grad()，整体测试集上的 Loss 和正确率，正确率用
+outputs.argmax(1) == targets 算），写进 test_loss、test_accuracy，最后保存这一轮的模型 tudui_{i}.pth。
+P26 搭起循环，P27 加上测试和保存，P28 加上 train() 和 eval()：三节课就是这一个脚本。
 
-P26 builds the loop, P27 adds the test step and saving, P28 adds train() and
-eval(): all three are this one script, in the video's order. It first shows
-the argmax example the accuracy rests on, and what train()/eval() change on
-the layers that care (Dropout, BatchNorm).
+和视频一样，torch.save(tudui, ...) 保存整个模型（保存方式1），文件名 tudui_{i}.pth，放在 --out-dir。
+我们加的：先写进临时文件，写完整才替换旧文件；模型上多带一项 input_normalization（输入怎样归一化），
+P31 预测时照做；训练结束后只留最新的 --keep 个文件（--video 全留，和视频一样），并删掉以前更长的
+一次训练留下的、编号更大的文件。P31 用 weights_only=True 加上本项目自己的几个类安全地读取它们。
 
-Differences from the video, on purpose (measured on real CIFAR10, this
-machine, our numbers): the default trains with Adam and a one-cycle schedule
-on normalized inputs in batches of 128 for 2 epochs: 66.4% test accuracy in
-35 s (67.2% in 16 s with --amp). The video's settings (--video: SGD lr 0.01
-fixed, batch 64, ToTensor inputs, 10 epochs): 52.9% after 10 epochs, in 177 s.
-(2-core Intel Xeon, CPU only; python bench/accuracy.py.) Checkpoints are saved as state_dicts (保存方式2) plus the input
-normalization P31 must repeat, not as whole models (保存方式1) as the video
-does, so P31 loads them with weights_only=True; each is written atomically,
-and only the newest --keep are kept.
+默认设置更快、更准（在真正的 CIFAR10 上量的，2 核 Intel Xeon，只用 CPU；python bench/accuracy.py）：
+Adam 加 one-cycle 学习率，输入归一化，batch_size=128，打乱，训练 2 轮：测试集正确率 66.4%，35 秒
+（加 --amp 67.2%，16 秒）。--video 用视频的设置（SGD，学习率 0.01 不变，batch_size=64，只做
+ToTensor，不打乱，10 轮，模型文件全留）：10 轮后 52.9%，177 秒。--video 仍然和视频不同的地方：
+数据先整个变成张量再交给 DataLoader（数值一样，只是快），模型文件保存在 --out-dir 而不是当前文件夹。
+最后还演示 argmax(1) 的小例子，以及 train()/eval() 对 Dropout、BatchNorm 的影响。
+
+English:
+P26 The complete training recipe (1)(2)(3)
+
+What came before, put together into one training script, the video's
+train.py: the train and test splits and their lengths, DataLoaders, the
+network (Tudui from lessons/models.py, the course's P27 model.py),
+CrossEntropyLoss, the optimizer (learning_rate = 1e-2), total_train_step,
+total_test_step and epoch. Each epoch trains (tudui.train(); every 100 steps
+the loss is printed and logged as train_loss), then tests on the whole test
+split (tudui.eval() and torch.no_grad(): the test loss and accuracy, counted
+with outputs.argmax(1) == targets), logs test_loss and test_accuracy, and
+saves that epoch's model as tudui_{i}.pth. P26 builds the loop, P27 adds the
+test and the saving, P28 adds train() and eval(): all three are this script.
+
+As in the video, torch.save(tudui, ...) saves the whole model (method 1) as
+tudui_{i}.pth, here in --out-dir. Ours: the file is written to a temporary
+file first and replaces the old one only when whole; the model carries one
+more attribute, input_normalization (how its inputs were normalized), which
+P31 repeats; after training only the newest --keep files stay (--video keeps
+them all, as the video does), and higher-numbered files of an earlier,
+longer run are deleted. P31 loads them safely with weights_only=True and
+exactly the project's own classes.
+
+The default is faster and more accurate (measured on real CIFAR10, 2-core
+Intel Xeon, CPU only; python bench/accuracy.py): Adam with a one-cycle
+schedule, normalized inputs, batches of 128, shuffled, 2 epochs: 66.4% test
+accuracy in 35 s (67.2% in 16 s with --amp). --video uses the video's
+settings (SGD lr 0.01 fixed, batch 64, ToTensor inputs, no shuffling, 10
+epochs, every file kept): 52.9% after 10 epochs, in 177 s. Where --video
+still differs: the data becomes tensors once before the DataLoader (the same
+values, only faster), and the files go to --out-dir, not the current folder.
+At the end: the small argmax(1) example, and what train()/eval() change in
+Dropout and BatchNorm.
 """
 import argparse
-import contextlib
-import re
-import time
 from pathlib import Path
 
 import torch
+import torchvision
 from torch import nn
-from tqdm import tqdm
+from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
 
-import cifar
-import common
 from models import Tudui
-from p23_nn_optim import make_loader
+from support import board, files, flags, training      # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready
+from support.i18n import _
 
-CHECKPOINTS = common.CHECKPOINTS_ROOT / "p26"
-# --video: the video's train.py, each of which a flag given after it can still change
+CHECKPOINTS = files.CHECKPOINTS_ROOT / "p26"
+# --video: the video's train.py; a flag given beside it still wins
 VIDEO = {"optimizer": "sgd", "lr": 1e-2, "schedule": "constant", "batch_size": 64, "normalize": False,
-         "shuffle": False, "epochs": 10}
+         "shuffle": False, "epochs": 10, "keep": 0}
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = flags.parse_args(parser, argv, preset=VIDEO)
+    if args.lr is None:
+        args.lr = 3e-3 if args.optimizer == "adam" else 1e-2
+    differences = training.say_video_differences(args, VIDEO)
+
+    # ------------------------------------------------ 课程的代码（train.py）
+    # 准备数据集
+    data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+    train_data = torchvision.datasets.CIFAR10(root=data_root, train=True, transform=torchvision.transforms.ToTensor(),
+                                              download=True)                 # 视频中 root="../data"
+    test_data = torchvision.datasets.CIFAR10(root=data_root, train=False, transform=torchvision.transforms.ToTensor(),
+                                             download=True)
+
+    # length 长度
+    train_data_size = len(train_data)
+    test_data_size = len(test_data)
+    # 如果train_data_size=10, 训练数据集的长度为：10
+    print(_("训练数据集的长度为：{}").format(train_data_size))
+    print(_("测试数据集的长度为：{}").format(test_data_size))
+
+    # 利用 DataLoader 来加载数据集
+    train_data, test_data = training.in_memory(train_data, args), training.in_memory(test_data, args)
+    # ↑ 我们加的：整个数据集一次变成张量放到 --device 上（--normalize 时再归一化）；不归一化时数值和逐张 ToTensor 一样
+    train_dataloader = DataLoader(train_data, batch_size=args.batch_size, shuffle=args.shuffle)  # 视频中 64，不打乱
+    test_dataloader = DataLoader(test_data, batch_size=args.batch_size)                          # 视频中 64
+
+    # 创建网络模型
+    tudui = Tudui()
+    tudui = tudui.to(args.device, memory_format=torch.channels_last)   # 我们加的：放到 --device 上（P30），卷积更快
+    tudui.input_normalization = training.normalization(args.normalize)  # 我们加的：随模型保存，P31 照样归一化
+
+    # 损失函数
+    loss_fn = nn.CrossEntropyLoss()
+
+    # 优化器
+    learning_rate = args.lr              # 视频中 1e-2；默认的 Adam 用 3e-3
+    if args.optimizer == "sgd":
+        optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)
+    else:                                # 我们加的：默认用 Adam
+        optimizer = torch.optim.Adam(tudui.parameters(), lr=learning_rate)
+    scheduler = training.lr_schedule(optimizer, args.schedule, args.epochs, len(train_dataloader))   # 我们加的
+    print(training.mixed_precision_forward(tudui, optimizer, args.device, args.amp))   # 我们加的：--amp，循环不用改
+
+    # 设置训练网络的一些参数
+    # 记录训练的次数
+    total_train_step = 0
+    # 记录测试的次数
+    total_test_step = 0
+    # 训练的轮数
+    epoch = args.epochs                  # 视频中 10
+
+    # 添加tensorboard
+    log_dir = board.fresh_run(args.logdir)   # 我们加的：清掉上一次的记录，打印查看命令
+    writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
+    tested = []                              # 我们加的：每轮的测试结果
+
+    for i in range(epoch):
+        print(_("-------第 {} 轮训练开始-------").format(i+1))
+
+        # 训练步骤开始
+        tudui.train()
+        for data in train_dataloader:
+            imgs, targets = data
+            outputs = tudui(imgs)
+            loss = loss_fn(outputs, targets)
+
+            # 优化器优化模型
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()             # 我们加的：学习率按 --schedule 变（constant 就不变，和视频一样）
+
+            total_train_step = total_train_step + 1
+            if total_train_step % args.print_every == 0:              # 视频中 % 100
+                print(_("训练次数：{}, Loss: {}").format(total_train_step, loss.item()))
+                writer.add_scalar("train_loss", loss.item(), total_train_step)
+
+        # 测试步骤开始
+        tudui.eval()
+        total_test_loss = 0
+        total_accuracy = 0
+        with torch.no_grad():
+            for data in test_dataloader:
+                imgs, targets = data
+                outputs = tudui(imgs)
+                loss = loss_fn(outputs, targets)
+                total_test_loss = total_test_loss + loss.item()
+                accuracy = (outputs.argmax(1) == targets).sum()
+                total_accuracy = total_accuracy + accuracy
+
+        print(_("整体测试集上的Loss: {}").format(total_test_loss))
+        print(_("整体测试集上的正确率: {}").format(total_accuracy/test_data_size))
+        writer.add_scalar("test_loss", total_test_loss, total_test_step)
+        writer.add_scalar("test_accuracy", total_accuracy/test_data_size, total_test_step)
+        total_test_step = total_test_step + 1
+        tested.append((total_test_loss, float(total_accuracy / test_data_size)))   # 我们加的：main() 返回它们
+
+        with files.written_whole(args.out_dir / "tudui_{}.pth".format(i)) as f:   # 我们加的：写完整才替换旧文件
+            torch.save(tudui, f)         # 视频中 torch.save(tudui, "tudui_{}.pth".format(i))，存在当前文件夹
+        print(_("模型已保存"))
+
+    writer.close()
+
+    # ------------------------------------------------ 我们加的（课程之外）
+    deleted = training.prune_checkpoints(args.out_dir, epoch, args.keep)
+    kept = training.checkpoints(args.out_dir)
+    print(_("模型文件在 {folder}：{kept}（删掉了 {deleted} 个旧的；--keep 0 全留）").format(
+        folder=files.shown(args.out_dir), kept=", ".join(p.name for p in kept), deleted=len(deleted)))
+    print(_("下一步：python lessons/p31_predict.py --image 你的图片（用 {folder} 里最新的模型）").format(
+        folder=files.shown(args.out_dir)))
+    show_argmax()
+    show_train_eval()
+    return {"test_loss": [loss for loss, _accuracy in tested], "test_accuracy": [a for _loss, a in tested],
+            "steps": total_train_step, "checkpoints": kept, "differences": differences}
 
 
 def show_argmax():
     """The small example the accuracy line rests on."""
     outputs = torch.tensor([[0.1, 0.2],
                             [0.05, 0.4]])
-    print("argmax 的小例子: outputs = [[0.1, 0.2], [0.05, 0.4]]  (2 images, 2 classes)")
-    print(f"  outputs.argmax(1) = {outputs.argmax(1)}   (1: along each row, the class with the highest score; "
-          f"argmax(0) would compare down the columns: {outputs.argmax(0)})")
     preds, targets = outputs.argmax(1), torch.tensor([0, 1])
-    print(f"  targets = {targets}; preds == targets -> {preds == targets}; .sum() = {(preds == targets).sum()} "
-          "right answer(s)")
+    print(_("argmax 的小例子：outputs = [[0.1, 0.2], [0.05, 0.4]]（2 张图，2 个类别）"))
+    print(_("  outputs.argmax(1) = {rows}：每一行里分数最高的类别；argmax(0) 是每一列里比：{columns}").format(
+        rows=preds, columns=outputs.argmax(0)))
+    print(_("  targets = {targets}；preds == targets 得到 {equal}；.sum() = {right}，猜对的个数").format(
+        targets=targets, equal=preds == targets, right=(preds == targets).sum()))
     return (preds == targets).sum().item()
 
 
@@ -61,184 +209,46 @@ def show_train_eval():
     """train() and eval() switch the layers that behave differently while learning."""
     torch.manual_seed(0)
     dropout, batchnorm = nn.Dropout(p=0.5), nn.BatchNorm1d(1)
-    x = torch.ones(8)
-    batch = torch.tensor([[1.0], [2.0], [3.0]])
+    x, batch = torch.ones(8), torch.tensor([[1.0], [2.0], [3.0]])
     dropout.train(), batchnorm.train()
     train_dropout, train_bn = dropout(x), batchnorm(batch)
     dropout.eval(), batchnorm.eval()
     eval_dropout, eval_bn = dropout(x), batchnorm(batch)
-    print("train() / eval() 训练模式与测试模式:")
-    print(f"  Dropout(0.5) on ones(8): train() {train_dropout.tolist()}  eval() {eval_dropout.tolist()}")
-    print(f"  BatchNorm1d on [1,2,3]:  train() {[round(v, 3) for v in train_bn.flatten().tolist()]} (this batch's "
-          f"mean and spread)  eval() {[round(v, 3) for v in eval_bn.flatten().tolist()]} (the running averages)")
-    print("  Tudui has neither layer, so for it they change nothing; call them anyway, as the video does: "
-          "a network that gains Dropout later then still tests correctly")
+    print(_("train() 和 eval()：Dropout(0.5) 作用在 ones(8) 上，train() {train}，eval() {eval}").format(
+        train=train_dropout.tolist(), eval=eval_dropout.tolist()))
+    print(_("  BatchNorm1d 作用在 [1,2,3] 上：train() {train}（用这一批的均值和方差），eval() {eval}（用训练中的滑动平均）").format(
+        train=[round(v, 3) for v in train_bn.flatten().tolist()], eval=[round(v, 3) for v in eval_bn.flatten().tolist()]))
+    print(_("  Tudui 没有这两种层，所以对它没有影响；照视频那样调用：以后加了 Dropout 的网络也能正确测试"))
     return {"dropout_train": train_dropout.tolist(), "dropout_eval": eval_dropout.tolist()}
 
 
-def main(argv=None):
-    parser, args = parse(argv)
-    show_argmax()
-    show_train_eval()
-    autocast, scaler, precision = common.mixed_precision(args.device, args.amp)
-    print(precision)
-
-    # 准备数据集
-    train_data = cifar.cifar10(train=True, args=args)
-    test_data = cifar.cifar10(train=False, args=args)
-    train_data_size = len(train_data)
-    test_data_size = len(test_data)
-    print(f"训练数据集的长度为：{train_data_size}   （视频中: 50000）")
-    print(f"测试数据集的长度为：{test_data_size}   （视频中: 10000）")
-
-    # 利用 DataLoader 来加载数据集 (tensors made once, batches cut from them: see P23)
-    train_dataloader = make_loader(*cifar.as_tensors(train_data, args.device, normalize=args.normalize),
-                                   args.batch_size, shuffle=args.shuffle)
-    test_dataloader = make_loader(*cifar.as_tensors(test_data, args.device, normalize=args.normalize),
-                                  args.batch_size, shuffle=False)
-
-    # 创建网络模型
-    tudui = Tudui().to(args.device, memory_format=torch.channels_last)
-    # 损失函数
-    loss_fn = nn.CrossEntropyLoss().to(args.device)
-    # 优化器
-    learning_rate = args.lr
-    if args.optimizer == "sgd":
-        optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)
-    else:
-        optimizer = torch.optim.Adam(tudui.parameters(), lr=learning_rate)
-    scheduler = None
-    if args.schedule == "onecycle":
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=learning_rate, epochs=args.epochs,
-                                                        steps_per_epoch=len(train_dataloader))
-    print(f"optimizer = {type(optimizer).__name__}(lr={learning_rate})"
-          + (", one-cycle schedule" if scheduler else ", constant learning rate")
-          + f", batch {args.batch_size}, {'normalized' if args.normalize else 'ToTensor'} inputs")
-
-    # 设置训练网络的一些参数
-    total_train_step = 0    # 记录训练的次数
-    total_test_step = 0     # 记录测试的次数
-    epoch = args.epochs     # 训练的轮数
-
-    writer = common.open_writer(args.logdir)
-    history = {"test_loss": [], "test_accuracy": [], "checkpoints": []}
-    started = time.time()
-    for i in range(epoch):
-        print(f"-------第 {i + 1} 轮训练开始-------")
-
-        # 训练步骤开始
-        tudui.train()
-        for imgs, targets in tqdm(train_dataloader, desc=f"epoch {i + 1}/{epoch}", leave=False, disable=None):
-            imgs, targets = imgs.to(args.device), targets.to(args.device)
-            with autocast():
-                outputs = tudui(imgs)
-                loss = loss_fn(outputs, targets)
-
-            # 优化器优化模型
-            optimizer.zero_grad()
-            if scaler is None:
-                loss.backward()
-                optimizer.step()
-            else:   # float16 --amp: the loss scaled up first
-                common.backward_and_step(loss, optimizer, scaler)
-            if scheduler is not None:
-                scheduler.step()
-
-            total_train_step = total_train_step + 1
-            if total_train_step % args.print_every == 0:
-                tqdm.write(f"训练次数：{total_train_step}, Loss: {loss.item():.4f}")
-                writer.add_scalar("train_loss", loss.item(), total_train_step)
-
-        # 测试步骤开始
-        tudui.eval()
-        total_test_loss = 0
-        total_accuracy = 0
-        with torch.no_grad(), autocast():
-            for imgs, targets in test_dataloader:
-                imgs, targets = imgs.to(args.device), targets.to(args.device)
-                outputs = tudui(imgs)
-                loss = loss_fn(outputs, targets)
-                total_test_loss = total_test_loss + loss.item()
-                accuracy = (outputs.argmax(1) == targets).sum()
-                total_accuracy = total_accuracy + accuracy.item()
-
-        print(f"整体测试集上的Loss: {total_test_loss:.4f}   (the sum of {len(test_dataloader)} batch means)")
-        print(f"整体测试集上的正确率: {total_accuracy / test_data_size:.4f}   [{time.time() - started:.0f} s so far]")
-        writer.add_scalar("test_loss", total_test_loss, total_test_step)
-        writer.add_scalar("test_accuracy", total_accuracy / test_data_size, total_test_step)
-        total_test_step = total_test_step + 1
-        history["test_loss"].append(total_test_loss)
-        history["test_accuracy"].append(total_accuracy / test_data_size)
-
-        path = save_checkpoint(tudui, i, args)
-        history["checkpoints"].append(path)
-        print(f"模型已保存 model saved: {common.shown(path)}")
-
-    writer.close()
-    print(f"next 下一步: python lessons/p31_predict.py --image <your picture>  "
-          f"(uses the newest checkpoint in {common.shown(args.out_dir)})")
-    history["steps"] = total_train_step
-    history["seconds"] = time.time() - started
-    return history
-
-
-# ---------------------------------------------------------------- helpers the video does not have
-def save_checkpoint(tudui, i, args):
-    """tudui_{i}.pth, as the course names them: the state_dict and the input
-    normalization P31 must repeat; then only the newest --keep are kept."""
-    path = Path(args.out_dir) / f"tudui_{i}.pth"
-    checkpoint = {"state_dict": tudui.state_dict(), "normalize": args.normalize,
-                  "mean": list(cifar.MEAN), "std": list(cifar.STD), "epoch": i}
-    common.save_atomically(checkpoint, path)
-    for old in checkpoints(args.out_dir)[:-args.keep]:
-        old.unlink(missing_ok=True)
-    return path
-
-
-def checkpoints(folder):
-    """tudui_{i}.pth files in `folder`, oldest epoch first."""
-    found = [p for p in Path(folder).glob("tudui_*.pth") if re.fullmatch(r"tudui_\d+\.pth", p.name)]
-    return sorted(found, key=lambda p: int(p.stem.split("_")[1]))
-
-
 def build_parser():
-    parser = common.lesson_parser(__file__, __doc__, data=True, logs=True, batch_size=128)
+    parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=128)
     parser.add_argument("--video", action="store_true",
-                        help="the video's settings: SGD lr 0.01 fixed, batch 64, ToTensor inputs, no shuffling, "
-                             "10 epochs; flags after it still apply")
-    parser.add_argument("--epochs", type=common.positive_int, default=2, help="训练的轮数 (default: 2; the video: 10)")
+                        help="用视频的设置：SGD，学习率 0.01 不变，batch_size=64，只做 ToTensor，不打乱，10 轮，"
+                             "每轮的模型文件都留着；写在它后面的参数仍然有效")
+    parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练的轮数（默认：2；视频：10）")
     parser.add_argument("--optimizer", type=str.lower, choices=["adam", "sgd"], default="adam",
-                        help="default: adam; the video: sgd")
-    parser.add_argument("--lr", type=common.positive_float, default=None,
-                        help="learning_rate 学习率 (default: adam 0.003 at the peak of the one-cycle schedule; "
-                             "sgd 0.01)")
+                        help="优化器（默认：adam；视频：sgd）")
+    parser.add_argument("--lr", type=flags.positive_float, default=None,
+                        help="学习率 learning_rate（默认：adam 0.003，是 one-cycle 的最高点；sgd 0.01）")
     parser.add_argument("--schedule", choices=["onecycle", "constant"], default="onecycle",
-                        help="learning rate over time (default: onecycle; the video: constant)")
+                        help="学习率怎么变（默认：onecycle；视频：constant，一直不变）")
     parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=True,
-                        help="centre each colour channel as transforms.Normalize does (default: on; the video: off)")
+                        help="像 transforms.Normalize 那样把每个颜色通道归一化（默认：开；视频：不做）")
     parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
-                        help="a new order of the training images every epoch (default: on; the video: off)")
-    parser.add_argument("--amp", action="store_true",
-                        help="mixed precision 混合精度 (bfloat16 on the CPU and on GPUs that have it)")
-    parser.add_argument("--print-every", type=common.positive_int, default=100,
-                        help="print and log the training loss every N steps (default: 100, as the video)")
-    parser.add_argument("--keep", type=common.positive_int, default=3,
-                        help="how many of the newest checkpoints to keep (default: 3)")
+                        help="每一轮把训练图片重新打乱（默认：开；视频：不打乱）")
+    parser.add_argument("--amp", nargs="?", const="auto", default=None, choices=training.AMP_CHOICES,
+                        help="混合精度训练：auto 选这台机器上快的（有 bfloat16 就用 bfloat16，老显卡用 float16 加"
+                             "损失放大，没有 bfloat16 指令的 CPU 仍用 float32 并说明原因）；bf16、fp16 强制")
+    parser.add_argument("--print-every", type=flags.positive_int, default=100,
+                        help="每多少次训练打印并记录一次 Loss（默认：100，和视频一样）")
+    parser.add_argument("--keep", type=flags.non_negative_int, default=3,
+                        help="训练完只留最新的几个模型文件；0 表示全留，和视频一样（默认：3）")
     parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
-                        help=f"where tudui_{{i}}.pth go (default: {CHECKPOINTS})")
+                        help="tudui_{i}.pth 存到哪个文件夹（默认：%(default)s）")
     return parser
 
 
-def parse(argv=None):
-    parser = build_parser()
-    args = common.parse_args(parser, argv, preset=VIDEO)
-    if args.lr is None:
-        args.lr = 3e-3 if args.optimizer == "adam" else 1e-2
-    differs = common.video_differences(args, VIDEO)
-    print("与视频不同 differs from the video: " + ", ".join(differs) + "; --video for the video's settings"
-          if differs else "the video's settings 与视频相同")
-    return parser, args
-
-
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

@@ -1,35 +1,44 @@
-"""P32 看看开源项目 - reading a project's argparse options
+"""P32 看看开源项目
 
-开源的训练项目一般不改代码改参数：参数都用 argparse 定义，在命令行里给出。读一个项目，
-先读它的参数定义：每个 add_argument 的 required（必须给出）、default（不给时的默认值）、
-help（说明，--help 会打印）、type（把命令行里的文字转成 int、float……），
-action='store_true'（开关：写上就是 True，不写就是 False）。
-本课定义一组类似真实训练项目的参数，解析几条命令行并打印结果，再演示漏掉 required 参数时的报错。
+开源的训练项目一般不改代码，改参数：参数都用 argparse 定义，在命令行里给出。读一个项目，先读它的
+参数定义：每个 add_argument 的 required（必须给出）、default（不给时的默认值）、help（说明，
+--help 会打印出来）、type（把命令行里的文字转成 int、float……）、action='store_true'（开关：
+写上就是 True，不写就是 False）。
+视频读的是一个真实项目（pytorch-CycleGAN-and-pix2pix）的参数文件。本课定义一组同样风格的参数，
+解析几条命令行，打印每个参数最后的值和它是从哪里来的，再演示漏掉 required 参数、类型写错时的报错。
 我们的每一课也都用 argparse：python lessons/p26_train.py --help 就能看到它的全部参数。
 
-The video reads the options file of a real open-source training project.
-This lesson builds a parser of the same kind, parses a few command lines and
-prints what each option became, and shows what a missing required option
-does. Then read a real one: every lesson here has --help.
+English:
+P32 Reading an open-source project
+
+Training projects are driven by options rather than by editing code: they
+are declared with argparse and given on the command line. To read a
+project, read its options first: each add_argument's required, default,
+help (what --help prints), type (turns the text of the command line into an
+int, a float...) and action='store_true' (a switch: True when given, False
+when not). The video reads the options file of a real project
+(pytorch-CycleGAN-and-pix2pix). This lesson declares options of the same
+kind, parses a few command lines, prints what each option became and where
+it came from, and shows what a missing required option and a wrong type do.
+Every lesson here uses argparse too: python lessons/p26_train.py --help.
 """
 import argparse
 import contextlib
 import io
 
-import common
+from support import files, flags          # 我们的支持代码，不是课程内容
+from support.i18n import _
 
 
 def project_parser():
-    """Options of the kind a real training project declares."""
-    parser = argparse.ArgumentParser(prog="train.py", description="a training project's options")
-    parser.add_argument("--dataroot", required=True,
-                        help="path to the images (required: no sensible default exists)")
-    parser.add_argument("--name", type=str, default="experiment_name",
-                        help="name of the experiment; decides where results are stored")
-    parser.add_argument("--batch_size", type=int, default=1, help="input batch size")
-    parser.add_argument("--lr", type=float, default=0.0002, help="initial learning rate")
-    parser.add_argument("--gpu_ids", type=str, default="0", help="gpu ids: e.g. 0  0,1,2  or -1 for CPU")
-    parser.add_argument("--continue_train", action="store_true", help="continue training: load the latest model")
+    """Options of the kind a real training project declares (as in its options/base_options.py)."""
+    parser = argparse.ArgumentParser(prog="train.py", formatter_class=flags.TranslatedHelp)
+    parser.add_argument("--dataroot", required=True, help="图片在哪里（required：没有合理的默认值，必须给出）")
+    parser.add_argument("--name", type=str, default="experiment_name", help="这次实验的名字，决定结果存在哪里")
+    parser.add_argument("--batch_size", type=int, default=1, help="每批多少张图片")
+    parser.add_argument("--lr", type=float, default=0.0002, help="初始学习率")
+    parser.add_argument("--gpu_ids", type=str, default="0", help="用哪几块显卡：例如 0、0,1,2，-1 表示用 CPU")
+    parser.add_argument("--continue_train", action="store_true", help="接着训练：先读取最新保存的模型")
     return parser
 
 
@@ -40,38 +49,39 @@ EXAMPLES = [
 ]
 
 
+def refusal(parser, argv):
+    """The one line argparse prints (on stderr) before it stops the program with exit status 2."""
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said), contextlib.suppress(SystemExit):
+        parser.parse_args(argv)
+    return said.getvalue().strip().splitlines()[-1]
+
+
 def main(argv=None):
-    parser = common.lesson_parser(__file__, __doc__)
-    common.parse_args(parser, argv)
+    parser = flags.lesson_parser(__file__, __doc__)
+    flags.parse_args(parser, argv)
 
     project = project_parser()
-    print("the options 参数 (python train.py --help prints this):")
+    print(_("项目的参数（python train.py --help 打印的就是这些）："))
     print(project.format_help())
     results = []
     for example in EXAMPLES:
         options = project.parse_args(example)
         results.append(vars(options))
-        print(f"python train.py {' '.join(example)}")
+        print("python train.py " + " ".join(example))
         for key, value in vars(options).items():
-            given = f"--{key}" in example
-            print(f"    {key:<15} = {value!r:<26} {type(value).__name__:<5} "
-                  f"{'given 命令行给出' if given else 'default 默认值'}")
+            where = _("命令行给出") if f"--{key}" in example else _("默认值")
+            print(f"    {key:<15} = {value!r:<26} {type(value).__name__:<5} {where}")
 
-    # required: leaving it out stops the program with a usage message (exit status 2)
-    said = io.StringIO()
-    with contextlib.redirect_stderr(said), contextlib.suppress(SystemExit):
-        project.parse_args(["--batch_size", "4"])
-    missing = said.getvalue().strip().splitlines()[-1]
-    print(f"python train.py --batch_size 4   (no --dataroot) -> {missing}")
-    # type: the text from the command line is converted, or refused
-    said = io.StringIO()
-    with contextlib.redirect_stderr(said), contextlib.suppress(SystemExit):
-        project.parse_args(["--dataroot", "x", "--batch_size", "four"])
-    wrong_type = said.getvalue().strip().splitlines()[-1]
-    print(f"python train.py --dataroot x --batch_size four -> {wrong_type}")
-    print("\nnow read a real one: python lessons/p26_train.py --help")
+    # required：不给就停下，打印用法，退出码 2
+    missing = refusal(project, ["--batch_size", "4"])
+    print(_("python train.py --batch_size 4（没有 --dataroot）-> {said}").format(said=missing))
+    # type：命令行里的文字要能转成这个类型，否则同样停下
+    wrong_type = refusal(project, ["--dataroot", "x", "--batch_size", "four"])
+    print(_("python train.py --dataroot x --batch_size four -> {said}").format(said=wrong_type))
+    print(_("现在去读一个真的：python lessons/p26_train.py --help"))
     return {"examples": results, "missing_required": missing, "wrong_type": wrong_type}
 
 
 if __name__ == "__main__":
-    common.run(main)
+    files.run(main)

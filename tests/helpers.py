@@ -4,6 +4,11 @@ from pathlib import Path
 
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LESSONS_DIR = REPO_ROOT / "lessons"
+# The one list of lessons: every lessons/pNN_*.py
+LESSONS = sorted(p.stem for p in LESSONS_DIR.glob("p[0-9]*.py"))
+
 
 def lesson(name):
     return importlib.import_module(name)
@@ -38,14 +43,14 @@ def write_cifar_layout(root, monkeypatch):
     import pickle
 
     import numpy as np
-    from torchvision.datasets import CIFAR10
 
-    import cifar
+    from support import data
 
-    folder = Path(root) / cifar.BATCH_FOLDER
+    CIFAR10 = data.REAL_CIFAR10
+    folder = Path(root) / data.BATCH_FOLDER
     folder.mkdir(parents=True)
-    train_images, train_labels = cifar.make_tiny_images(train=True)
-    test_images, test_labels = cifar.make_tiny_images(train=False)
+    train_images, train_labels = data.make_tiny_images(train=True)
+    test_images, test_labels = data.make_tiny_images(train=False)
 
     def write(name, payload):
         with open(folder / name, "wb") as out:
@@ -60,8 +65,88 @@ def write_cifar_layout(root, monkeypatch):
     train_list = [write(f"data_batch_{k + 1}", batch(train_images[idx], [train_labels[i] for i in idx]))
                   for k, idx in enumerate(chunks)]
     test_list = [write("test_batch", batch(test_images, test_labels))]
-    meta_name, meta_md5 = write("batches.meta", {"label_names": list(cifar.CLASSES)})
+    meta_name, meta_md5 = write("batches.meta", {"label_names": list(data.CLASSES)})
     monkeypatch.setattr(CIFAR10, "train_list", train_list)
     monkeypatch.setattr(CIFAR10, "test_list", test_list)
     monkeypatch.setattr(CIFAR10, "meta", {"filename": meta_name, "key": "label_names", "md5": meta_md5})
     return folder
+
+
+def run_in_child(function, *, cwd=None, env=None, file_size_limit=None, timeout=60):
+    """function() in a forked copy of this test process, as its own program:
+    its own exit status, standard output and error, folder, environment and
+    file size limit. Forking skips the seconds a new Python spends importing
+    torch, which a real subprocess would pay for every such test.
+    Returns an object with returncode, stdout and stderr, like subprocess.run."""
+    import io
+    import os
+    import resource
+    import signal
+    import sys
+    import tempfile
+    import time
+    import types
+
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    pid = os.fork()
+    if pid == 0:                                   # the child: never returns
+        code = 1
+        try:
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", line_buffering=True)
+            sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", line_buffering=True)
+            if env is not None:
+                os.environ.clear()
+                os.environ.update(env)
+            if cwd is not None:
+                os.chdir(cwd)
+            if file_size_limit is not None:
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)    # a write past the limit fails with EFBIG instead
+                resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+            import torch
+            torch.set_num_threads(1)          # the parent's OpenMP threads are not in this copy: never wait for them
+            from support import i18n
+            i18n._state["language"] = None                      # chosen afresh, from this environment
+            function()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise TimeoutError(f"the child did not finish within {timeout} s")
+        time.sleep(0.02)
+    out.seek(0)
+    err.seek(0)
+    return types.SimpleNamespace(returncode=os.waitstatus_to_exitcode(status),
+                                 stdout=out.read().decode("utf-8", "replace"),
+                                 stderr=err.read().decode("utf-8", "replace"))
+
+
+def run_as_script(name, *flags, **kwargs):
+    """`python lessons/<name>.py flags...`, as a learner runs it: the file run
+    as __main__ with those flags, in a forked child (see run_in_child)."""
+    import runpy
+    import sys
+
+    def script():
+        path = str(LESSONS_DIR / f"{name}.py")
+        sys.argv = [path, *map(str, flags)]
+        runpy.run_path(path, run_name="__main__")
+
+    return run_in_child(script, **kwargs)

@@ -1,27 +1,32 @@
-"""A smoke test of bench/train_speed.py: every part runs on a few batches and
-reports a throughput. (The real measurement is `python bench/train_speed.py`,
-never part of the test suite.)"""
+"""A smoke test of the benchmarks: every part runs on a few batches and
+reports a throughput. (The real measurement is `python bench/train_speed.py`
+and `python bench/accuracy.py`, never part of the test suite.)"""
 import importlib.util
+import json
 
 import pytest
 import torch
+import torchvision
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 
-@pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("train_speed", REPO_ROOT / "bench" / "train_speed.py")
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+@pytest.fixture(scope="module")
+def bench():
+    return load("train_speed")
+
+
 def quick_args(bench, tmp_path):
-    args = bench.main.__globals__["argparse"].Namespace(
+    return bench.main.__globals__["argparse"].Namespace(
         data_root=None, device="cpu", images=192, course_images=12, repeats=1, warmup=1,
         ceiling_batches=[32, 64], scratch=str(tmp_path))
-    return args
 
 
 def test_every_part_measures_something(bench, tmp_path):
@@ -32,15 +37,17 @@ def test_every_part_measures_something(bench, tmp_path):
     later = bench.run_part("b", args)
     assert later["batch_size"] == 64 and later["images_per_s"] > 0
 
-    import cifar
     import p23_nn_optim
+    from support import data, training
     both = bench.run_part("cd", args)
     p23, ceiling = both["c"], both["d"]
     assert len(p23["epochs"]) == 2 and p23["images"] == 2 * 192
-    assert p23["settings"] == {"adam": {"lr": 3e-3}}
+    assert p23["settings"] == {"adam": {"lr": 3e-3}} and p23["batch_size"] == 128
     assert p23["images_per_s"] == p23["per_epoch"][1] > 0   # the first epoch only warms up
-    # the benchmark put p23's data source and epoch function back
-    assert cifar.cifar10.__module__ == "cifar" and p23_nn_optim.train_one_epoch.__module__ == "p23_nn_optim"
+    # the benchmark put p23's data source and the epoch hook back
+    assert p23_nn_optim.cifar10_ready is data.cifar10_ready
+    assert training.Record.epoch.__qualname__ == "Record.epoch"
+    assert torchvision.datasets.CIFAR10 is data.REAL_CIFAR10
     assert set(ceiling["by_batch_size"]) == {32, 64}
     assert ceiling["batch_size"] == max(ceiling["by_batch_size"], key=ceiling["by_batch_size"].get)
     assert len(ceiling["repeats"]) == 2 and ceiling["images_per_s"] == ceiling["repeats"][1]
@@ -58,12 +65,16 @@ def test_made_up_data_is_cifar10_shaped(bench, tmp_path):
     assert image.shape == torch.Size([3, 32, 32]) and 0 <= image.min() <= image.max() <= 1
 
 
+def test_the_report_names_the_machine_and_its_instructions(bench):
+    said = bench.machine("cpu")
+    for fact in ("AVX-512", "bfloat16", "AMX", "cores", "torch"):
+        assert fact in said
+
+
 def test_accuracy_child_reports_the_lessons_own_accuracy(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("accuracy", REPO_ROOT / "bench" / "accuracy.py")
-    accuracy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(accuracy)
+    accuracy = load("accuracy")
     accuracy.child("p23_nn_optim", ["--tiny", "--device", "cpu", "--epochs", "1"], tmp_path)
     line = next(l for l in capsys.readouterr().out.splitlines() if l.startswith("RESULT "))
-    result = __import__("json").loads(line[len("RESULT "):])
+    result = json.loads(line[len("RESULT "):])
     assert 0.1 <= result["accuracy"] <= 1 and result["seconds"] > 0
     assert [row[1] for row in accuracy.ROWS].count("p26_train") == 3

@@ -1,4 +1,6 @@
-"""Picture folders for P6-P12: the video's ants and bees, or a stand-in.
+"""图片文件夹（P6-P12）：视频里的蚂蚁和蜜蜂，或者项目画的替代图片。
+
+Picture folders for P6-P12: the video's ants and bees, or a stand-in.
 
 The video reads `hymenoptera_data` (ants and bees, a 45 MB zip). A learner
 who has it unpacks it under data/ and the lessons use it. Without it the
@@ -16,7 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
-import common
+from support.files import LessonError, shown, write_atomically
+from support.i18n import _
 
 HYMENOPTERA_URL = "https://download.pytorch.org/tutorial/hymenoptera_data.zip"
 REAL_FOLDER = "hymenoptera_data"
@@ -31,14 +34,14 @@ def train_folder(data_root):
     data_root = Path(data_root)
     real = data_root / REAL_FOLDER / "train"
     if (real / "ants").is_dir() and (real / "bees").is_dir():
-        print(f"Pictures: the video's hymenoptera_data from {common.shown(real)}")
+        print(_("图片：视频里的 hymenoptera_data，来自 {path}").format(path=shown(real)))
         return real, True
     standin = data_root / STANDIN_FOLDER / "train"
     if not all((standin / name).is_dir() for name in ("ants", "bees", "ants_image", "ants_label")):
         make_standin(standin)
-    print(f"Pictures: a made-up stand-in in {common.shown(standin)} (NOT the video's ants and bees). "
-          f"For the real ones, download {HYMENOPTERA_URL} (45 MB) and unzip it into {common.shown(data_root)}, "
-          f"so that {common.shown(real / 'ants')} exists")
+    print(_("图片：项目画的替代图片，在 {path}（不是视频里的蚂蚁和蜜蜂）。要用真的：下载 {url}（45 MB），"
+            "解压到 {root}，使 {ants} 存在").format(path=shown(standin), url=HYMENOPTERA_URL, root=shown(data_root),
+                                                ants=shown(real / "ants")))
     return standin, False
 
 
@@ -50,8 +53,8 @@ def make_standin(train):
             picture = draw(label, SIZES[k % len(SIZES)], rng)
             name = f"{label[:-1]}_{k:03d}.jpg"
             for folder in (train / label, train / f"{label}_image"):
-                common.write_atomically(folder / name, lambda out: picture.save(out, format="JPEG", quality=90))
-            common.write_atomically(train / f"{label}_label" / f"{label[:-1]}_{k:03d}.txt",
+                write_atomically(folder / name, lambda out: picture.save(out, format="JPEG", quality=90))
+            write_atomically(train / f"{label}_label" / f"{label[:-1]}_{k:03d}.txt",
                                     lambda out: out.write(label.encode()))
 
 
@@ -61,7 +64,7 @@ def draw(label, size, rng):
     if label == "ants":
         picture = Image.new("RGB", size, (70, 120, 60))
         pen = ImageDraw.Draw(picture)
-        for _ in range(12):
+        for _unused in range(12):
             x, y = rng.integers(0, width - 40), rng.integers(0, height - 20)
             pen.ellipse([x, y, x + 40, y + 20], fill=(150, 30, 20))
     else:
@@ -78,12 +81,13 @@ def picture_files(folder):
     """The files of a picture folder, sorted, without hidden and system files."""
     folder = Path(folder)
     if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "does not exist"
-        raise common.LessonError(f"picture folder {common.shown(folder)} {what}")
+        if folder.exists():
+            raise LessonError(_("图片文件夹 {folder} 是一个文件，不是文件夹").format(folder=shown(folder)))
+        raise LessonError(_("图片文件夹 {folder} 不存在").format(folder=shown(folder)))
     names = sorted(p.name for p in folder.iterdir()
                    if p.is_file() and not p.name.startswith(".") and p.name not in SKIPPED)
     if not names:
-        raise common.LessonError(f"picture folder {common.shown(folder)} is empty: put the pictures of one class in it")
+        raise LessonError(_("图片文件夹 {folder} 是空的：把同一类的图片放进去").format(folder=shown(folder)))
     return names
 
 
@@ -91,9 +95,9 @@ def open_picture(path, flag=None):
     """Image.open, fully decoded, or one line saying why not. `flag` names the
     command-line option the path came from (P31's --image), for the message."""
     path = Path(path)
-    what = f"{flag} {common.shown(path)}" if flag else common.shown(path)
+    what = f"{flag} {shown(path)}" if flag else shown(path)
     if path.is_dir():
-        raise common.LessonError(f"{what} is a folder: name a picture file in it")
+        raise LessonError(_("{what} 是一个文件夹：请给出里面的一个图片文件").format(what=what))
     try:
         with warnings.catch_warnings():
             # a picture the learner chose, not one from the internet: big is fine up to PIL's hard limit
@@ -102,19 +106,18 @@ def open_picture(path, flag=None):
             image.load()        # decode it all now: a file cut short fails here, not later
         return image
     except FileNotFoundError:
-        raise common.LessonError(f"{what} not found: check the path "
-                                 "(relative paths start from the folder you are in)") from None
+        raise LessonError(_("找不到 {what}：检查一下路径（相对路径是从你当前所在的文件夹算起的）").format(what=what)) from None
     except Image.DecompressionBombError:
-        raise common.LessonError(f"{what} is too large for PIL ({Image.MAX_IMAGE_PIXELS * 2:,} pixels at most, "
-                                 "a guard against decompression bombs): shrink it first") from None
+        raise LessonError(_("{what} 太大了，PIL 不肯打开（最多 {pixels:,} 像素，防止“解压炸弹”）：先把它缩小").format(
+            what=what, pixels=Image.MAX_IMAGE_PIXELS * 2)) from None
     except UnidentifiedImageError:
-        raise common.LessonError(f"{what} is not a picture PIL can read (PNG, JPEG, BMP, GIF, WebP ... are)") from None
+        raise LessonError(_("{what} 不是 PIL 能读的图片（PNG、JPEG、BMP、GIF、WebP……可以）").format(what=what)) from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise common.LessonError(f"{what} is damaged or cut short ({error})") from None
+        raise LessonError(_("{what} 损坏了或者不完整（{error}）").format(what=what, error=error)) from None
 
 
 def first_picture(data_root):
     """One picture to work on (P8-P12): the first ant."""
-    train, _ = train_folder(data_root)
+    train, _real = train_folder(data_root)
     path = Path(train) / "ants" / picture_files(Path(train) / "ants")[0]
     return path, open_picture(path)

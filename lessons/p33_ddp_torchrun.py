@@ -1,0 +1,286 @@
+"""P33 课程之外：多卡、多机训练（torchrun 与 DistributedDataParallel）
+
+课程到 P30 为止只用一块显卡。数据更多、网络更大时，下一步是多个进程一起训练：每个进程一块显卡
+（或者几个 CPU 核），可以在一台机器上，也可以在几台机器上。PyTorch 自己的做法是
+torch.distributed：用 torchrun 启动进程，用 DistributedDataParallel（DDP）包住网络。
+
+本课从头到尾就是 P26 的训练脚本（视频的 train.py），只改了 DDP 需要改的几行，每一行旁边都写了为什么：
+torchrun 设好 RANK、LOCAL_RANK、WORLD_SIZE；init_process_group（显卡用 nccl，CPU 用 gloo）；
+DistributedSampler 让每个进程只拿自己那一份图片，每轮 set_epoch；DistributedDataParallel(tudui)
+在 backward() 时把各进程的梯度求平均；测试集的结果用 all_reduce 加起来；打印、TensorBoard 和
+torch.save 只在 0 号进程做；最后无论成功、出错还是 Ctrl-C 都 destroy_process_group。
+
+一台机器两个进程：  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
+两台机器（每台一条命令，HOST 是 0 号机器的地址）：
+  torchrun --nnodes 2 --node-rank 0 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
+  torchrun --nnodes 2 --node-rank 1 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
+直接 python lessons/p33_ddp_torchrun.py 也能运行：那就是 1 个进程，它会告诉你 torchrun 的命令。
+
+English:
+P33 Beyond the course: training on several GPUs and machines (torchrun and DistributedDataParallel)
+
+The course stops at one GPU (P30); this lesson goes beyond the course.
+With more data or a bigger network the next step is several processes
+training together, one GPU (or a few CPU cores) each, on one machine or
+several. PyTorch's own way is
+torch.distributed: torchrun starts the processes, DistributedDataParallel
+(DDP) wraps the network.
+
+This lesson is P26's training script (the video's train.py) with the few
+lines DDP changes, each explained where it happens: torchrun sets RANK,
+LOCAL_RANK and WORLD_SIZE; init_process_group (nccl on GPUs, gloo on the
+CPU); DistributedSampler gives each process its own share of the images,
+with set_epoch every epoch; DistributedDataParallel(tudui) averages the
+gradients of all processes during backward(); the test results are summed
+with all_reduce; printing, TensorBoard and torch.save happen on rank 0
+only; and destroy_process_group runs at the end, also after an error or
+Ctrl-C.
+
+One machine, two processes:  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
+Two machines (one command on each; HOST is machine 0's address):
+  torchrun --nnodes 2 --node-rank 0 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
+  torchrun --nnodes 2 --node-rank 1 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
+Plain python lessons/p33_ddp_torchrun.py runs too, as one process, and
+prints the torchrun command.
+"""
+import datetime
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torchvision
+from torch import nn
+from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+from torch.utils.tensorboard import SummaryWriter
+
+from models import Tudui
+from support import board, distributed, files, flags     # 我们的支持代码，不是课程内容
+from support.data import cifar10_ready, is_standin
+from support.i18n import _
+
+CHECKPOINTS = files.CHECKPOINTS_ROOT / "p33"
+
+
+def main(argv=None):
+    distributed.print_on_rank0_only()     # 只有 0 号进程 print，不然每行都打印 WORLD_SIZE 遍；报错照常显示
+    parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=64)
+    parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练的轮数（默认：2；视频中 10）")
+    parser.add_argument("--lr", type=flags.positive_float, default=1e-2,
+                        help="学习率 learning_rate（默认：0.01，和视频一样；总 batch 变大时可以按进程数放大，见输出）")
+    parser.add_argument("--print-every", type=flags.positive_int, default=100,
+                        help="每训练多少次打印并记录一次 Loss（默认：100，和视频一样）")
+    parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
+                        help="tudui_{i}.pth 存到哪里（默认：%(default)s）")
+    parser.add_argument("--timeout", type=flags.positive_float, default=300,
+                        help="等别的进程最多多少秒（init_process_group 和每次通信），超时就报错退出，"
+                             "不会一直挂着（默认：300）")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="0 号进程把结果写成 JSON 文件（给测试和 bench/ddp_speed.py 用）")
+    args = flags.parse_args(parser, argv)
+    distributed.single_process_env(__file__, argv)   # 我们加的：直接用 python 启动时，当作 1 个进程
+    distributed.stop_on_sigterm()                    # 我们加的：别的进程出错时，torchrun 发 SIGTERM 结束这个进程
+
+    # torchrun 启动每个进程时设好这几个环境变量：
+    rank = int(os.environ["RANK"])               # 所有进程里的编号，0 到 WORLD_SIZE-1；0 号负责打印和保存
+    local_rank = int(os.environ["LOCAL_RANK"])   # 这台机器上的编号：用第几块显卡
+    world_size = int(os.environ["WORLD_SIZE"])   # 一共几个进程（所有机器加起来）
+    # 通信后端：显卡之间用 nccl（NVIDIA 的，最快），只有 CPU 时用 gloo
+    if args.device.type == "cuda":
+        distributed.check_gpus(int(os.environ.get("LOCAL_WORLD_SIZE", world_size)))  # 我们加的：每个进程要一块显卡
+        device = torch.device("cuda", local_rank)
+        torch.cuda.set_device(device)
+        backend = "nccl"
+    else:
+        device = torch.device("cpu")             # DDP 不支持苹果的 MPS：那里也用 CPU
+        backend = "gloo"
+    try:
+        # 在 MASTER_ADDR:MASTER_PORT（torchrun 设好的集合点）和其他进程会合；
+        # timeout：等不齐、或者通信时对方没有回应，过了这么久就报错，而不是永远挂着
+        dist.init_process_group(backend, timeout=datetime.timedelta(seconds=args.timeout))
+        print(_("第 {rank} 号进程，共 {world_size} 个（这台机器上的第 {local_rank} 个），通信后端 {backend}，设备 {device}")
+              .format(rank=rank, world_size=world_size, local_rank=local_rank, backend=backend, device=device))
+
+        # ------------------------------------------------ 课程的代码（train.py），加上 DDP 改的几行
+        # 准备数据集
+        if local_rank != 0:
+            dist.barrier()    # 每台机器上只让 0 号进程下载、解压，其他进程在这里等它
+        data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+        train_data = torchvision.datasets.CIFAR10(root=data_root, train=True,
+                                                  transform=torchvision.transforms.ToTensor(), download=True)
+        test_data = torchvision.datasets.CIFAR10(root=data_root, train=False,
+                                                 transform=torchvision.transforms.ToTensor(), download=True)
+        if local_rank == 0:
+            dist.barrier()    # 数据好了，放等着的进程过去                            # 视频中 root="../data"
+
+        # length 长度
+        train_data_size = len(train_data)
+        test_data_size = len(test_data)
+        print(_("训练数据集的长度为：{}").format(train_data_size))
+        print(_("测试数据集的长度为：{}").format(test_data_size))
+
+        # DistributedSampler 把数据集分成 WORLD_SIZE 份，每个进程只拿自己那一份（第 rank 份），
+        # 每一轮所有进程合起来正好把数据集过一遍；它自己负责打乱顺序（所以 DataLoader 不再写 shuffle）
+        train_sampler = DistributedSampler(train_data)
+        test_sampler = DistributedSampler(test_data, shuffle=False)   # 测试集也分开测，最后再加起来
+        # 利用 DataLoader 来加载数据集
+        # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总 batch），每轮的步数少 WORLD_SIZE 倍
+        train_dataloader = DataLoader(train_data, batch_size=args.batch_size, sampler=train_sampler)
+        test_dataloader = DataLoader(test_data, batch_size=args.batch_size, sampler=test_sampler)
+
+        # 创建网络模型
+        tudui = Tudui().to(device)
+        # DDP 包一层：创建时把 0 号进程的参数发给所有进程，大家从同一个起点出发；之后每次 backward()，
+        # 各进程的梯度在计算的同时求平均（all_reduce），每个进程的 optimizer.step() 走完全一样的一步，参数始终相同
+        tudui = DistributedDataParallel(tudui, device_ids=[local_rank] if device.type == "cuda" else None)
+
+        # 损失函数
+        loss_fn = nn.CrossEntropyLoss()
+
+        # 优化器
+        # 梯度是总 batch（batch_size × WORLD_SIZE 张）的平均：每步更稳，但每轮的步数少了 WORLD_SIZE 倍。
+        # 进程多时常把学习率放大 WORLD_SIZE 倍来补（线性缩放，加大前几轮要慢慢升上去），这里保持视频的值
+        learning_rate = args.lr              # 视频中 learning_rate = 1e-2
+        optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)
+
+        # 设置训练网络的一些参数
+        total_train_step = 0    # 记录训练的次数（每个进程都走同样多步）
+        total_test_step = 0     # 记录测试的次数
+        epoch = args.epochs     # 训练的轮数，视频中 10
+
+        # 添加tensorboard：只有 0 号进程写，不然会有 WORLD_SIZE 份记录
+        if rank == 0:
+            log_dir = board.fresh_run(args.logdir)   # 我们加的：清掉上一次的记录，打印查看命令
+            writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
+
+        history = {"test_loss": [], "test_accuracy": [], "train_loss": [], "seen": [], "checkpoints": []}  # 我们加的
+        started = time.time()
+        for i in range(epoch):
+            print(_("-------第 {} 轮训练开始-------").format(i + 1))
+            # set_epoch：用轮数 i 做洗牌的种子。不调用它，每一轮的顺序都和第 1 轮一模一样（见最后的输出）
+            train_sampler.set_epoch(i)
+            history["seen"].append(list(train_sampler))   # 我们加的：这一轮本进程分到的图片编号
+
+            # 训练步骤开始
+            tudui.train()
+            epoch_losses = []
+            for data in train_dataloader:
+                imgs, targets = data
+                imgs, targets = imgs.to(device), targets.to(device)
+                outputs = tudui(imgs)
+                loss = loss_fn(outputs, targets)
+
+                # 优化器优化模型
+                optimizer.zero_grad()
+                loss.backward()         # DDP 在这里把所有进程的梯度求平均
+                optimizer.step()
+
+                epoch_losses.append(loss.item())
+                total_train_step = total_train_step + 1
+                if total_train_step % args.print_every == 0:
+                    print(_("训练次数：{}, Loss: {}").format(total_train_step, loss.item()))   # 0 号进程这一批的 Loss
+                    if rank == 0:
+                        writer.add_scalar("train_loss", loss.item(), total_train_step)
+            history["train_loss"].append(sum(epoch_losses) / len(epoch_losses))
+
+            # 测试步骤开始
+            tudui.eval()
+            total_test_loss = 0
+            total_accuracy = 0
+            with torch.no_grad():
+                for data in test_dataloader:
+                    imgs, targets = data
+                    imgs, targets = imgs.to(device), targets.to(device)
+                    outputs = tudui(imgs)
+                    loss = loss_fn(outputs, targets)
+                    total_test_loss = total_test_loss + loss.item()
+                    accuracy = (outputs.argmax(1) == targets).sum()
+                    total_accuracy = total_accuracy + accuracy
+
+            # 每个进程只测了自己那一份：all_reduce 把各进程的两个数加起来（默认 SUM），每个进程都拿到总数。
+            # （测试集张数不能被 WORLD_SIZE 整除时，DistributedSampler 会重复几张来凑齐，比如 10000 张分 3 份多 2 张）
+            totals = torch.tensor([total_test_loss, float(total_accuracy)], device=device)
+            dist.all_reduce(totals)
+            total_test_loss, total_accuracy = totals[0].item(), totals[1].item()
+            print(_("整体测试集上的Loss: {}").format(total_test_loss))
+            print(_("整体测试集上的正确率: {}").format(total_accuracy / test_data_size))
+            if rank == 0:
+                writer.add_scalar("test_loss", total_test_loss, total_test_step)
+                writer.add_scalar("test_accuracy", total_accuracy / test_data_size, total_test_step)
+            total_test_step = total_test_step + 1
+            history["test_loss"].append(total_test_loss)
+            history["test_accuracy"].append(total_accuracy / test_data_size)
+
+            # 只有 0 号进程保存（参数在每个进程里都一样，存一份就够了）。tudui.module 是 DDP 里面包着的 Tudui：
+            # 直接存 tudui.state_dict() 的话，每个名字前面都多了 "module."，P31 的 Tudui 就对不上了
+            if rank == 0:
+                path = Path(args.out_dir) / "tudui_{}.pth".format(i)
+                with files.written_whole(path) as f:      # 我们加的：写完整才替换旧文件
+                    torch.save(tudui.module.state_dict(), f)   # 视频中 torch.save(tudui, "tudui_{}.pth".format(i))
+                print(_("模型已保存"))
+                history["checkpoints"].append(str(path))
+
+        if rank == 0:
+            writer.close()
+        seconds = time.time() - started
+
+        # ------------------------------------------------ 我们加的（课程之外）
+        return what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, rank, world_size, is_standin(train_data))
+    except (dist.DistError, RuntimeError) as error:   # 端口被占、等超时、别的进程断开：说一行，不打印一大段
+        raise distributed.one_line(error, args.timeout) from None
+    finally:
+        # 无论正常结束、出错还是 Ctrl-C，都拆掉进程组，不留下挂着的连接和进程
+        if dist.is_initialized():
+            dist.destroy_process_group()
+        distributed.tidy_up()
+
+
+def what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, rank, world_size, standin):
+    """Show what DDP did (same parameters everywhere, each its own share, set_epoch)
+    and return the key values; rank 0 writes them to --report."""
+    flat = torch.cat([p.detach().cpu().flatten() for p in tudui.module.parameters()])
+    gathered = [None] * world_size
+    dist.all_gather_object(gathered, {"rank": rank, "parameters": flat, "seen": history["seen"]})
+    differences = [(g["parameters"] - flat).abs().max().item() for g in gathered]
+    print(_("{n} 个进程训练完，参数最多相差 {difference}：每一步的梯度都求了平均，所以参数完全相同").format(
+        n=world_size, difference=max(differences)))
+    first = gathered[0]["seen"]
+    orders = []
+    for epoch in (0, 1):                  # what set_epoch(0) and set_epoch(1) deal this process
+        train_sampler.set_epoch(epoch)
+        orders.append(list(train_sampler)[:6])
+    print(_("每个进程每轮分到 {share} 张（训练集 {total} 张 ÷ {n} 个进程）；0 号进程第 1 轮的前几张是 {epoch0}，"
+            "第 2 轮是 {epoch1}（set_epoch 换了顺序；不调用 set_epoch，每一轮都是 {epoch0}）").format(
+        share=len(first[0]), total=len(train_data), n=world_size, epoch0=orders[0], epoch1=orders[1]))
+    images_per_second = len(train_data) * args.epochs / seconds
+    print(_("总 batch = {batch} × {n} = {total}，学习率 {lr}；训练 {epochs} 轮用了 {seconds:.1f} 秒，"
+            "{speed:.0f} 张/秒（所有进程合计）").format(
+        batch=args.batch_size, n=world_size, total=args.batch_size * world_size, lr=args.lr, epochs=args.epochs,
+        seconds=seconds, speed=images_per_second))
+    wrapped = dict(tudui.state_dict())           # 名字是 module.model.0.weight ...
+    first_name = next(iter(wrapped))
+    consume_prefix_in_state_dict_if_present(wrapped, "module.")    # 别人存的带 module. 的文件这样去掉前缀
+    Tudui().load_state_dict(wrapped)
+    print(_("tudui.state_dict() 的名字带 DDP 加的前缀（{wrapped}）：这样的文件先用 consume_prefix_in_state_dict_if_present"
+            "(state_dict, \"module.\") 去掉前缀，Tudui 才能加载；本课存的是 tudui.module.state_dict()（{inner}），"
+            "P31 直接能加载：python lessons/p31_predict.py --checkpoint {path}").format(
+        wrapped=first_name, inner=next(iter(tudui.module.state_dict())),
+        path=files.shown(history["checkpoints"][-1]) if history["checkpoints"] else "tudui_0.pth"))
+    result = {"world_size": world_size, "rank": rank, "test_loss": history["test_loss"],
+              "test_accuracy": history["test_accuracy"], "train_loss": history["train_loss"],
+              "checkpoints": history["checkpoints"], "max_parameter_difference": max(differences),
+              "seen": [g["seen"] for g in gathered], "train_size": len(train_data), "seconds": seconds,
+              "images_per_second": images_per_second, "real": not standin,
+              "threads": torch.get_num_threads(), "batch_size": args.batch_size, "lr": args.lr}
+    if rank == 0 and args.report is not None:
+        files.write_atomically(args.report, lambda f: f.write(json.dumps(result).encode("utf-8")))
+    return result
+
+
+if __name__ == "__main__":
+    files.run(main)

@@ -1,0 +1,324 @@
+"""模型文件（P25-P31）：找到 P26 训练好的模型，安全地读取，读不了就只说一行；P31 网络看到的图片。
+
+Model files for P25-P31: finding the checkpoints P26 saved, reading them
+safely, and one line instead of a traceback when a file cannot be read.
+Also P31's side of a prediction: what convert('RGB') does to a picture, and
+the 32x32 picture the network saw, saved beside the learner's.
+
+The lessons write the course's own `torch.load(path, ..., weights_only=True)`;
+`safe_loading(path, allow=[...])` is the `with` block around it:
+
+- before anything is unpickled, the list of classes the file names is read
+  (torch.serialization.get_unsafe_globals_in_checkpoint, which runs nothing):
+  a file naming anything but the allowed classes (our own network's layers)
+  is refused, so a file made to run a command never gets to run it;
+- torch.load then runs with exactly those classes allowed (safe_globals);
+- a missing, damaged or misfitting file ends in one line saying what to run.
+"""
+import contextlib
+import functools
+import pickle
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from support import i18n
+from support.files import CHECKPOINTS_ROOT, LessonError, save_picture, shown
+from support.i18n import _
+
+# where p26_train.py saves tudui_{i}.pth (its --checkpoint-dir / --out-dir default)
+P26_CHECKPOINTS = CHECKPOINTS_ROOT / "p26"
+P26_NAME = re.compile(r"tudui_(\d+)(_gpu)?\.pth")
+READ_ERRORS = (RuntimeError, EOFError, ValueError, KeyError, OSError, pickle.UnpicklingError,
+               AttributeError, IndexError, TypeError)
+
+
+# ---------------------------------------------------------------- finding P26's checkpoints
+def p26_checkpoints(folder=None):
+    """The tudui_{i}.pth files in `folder`, the most recently written last."""
+    folder = Path(folder or P26_CHECKPOINTS)
+    found = [p for p in folder.glob("tudui_*.pth") if P26_NAME.fullmatch(p.name)] if folder.is_dir() else []
+    return sorted(found, key=lambda p: (p.stat().st_mtime, int(P26_NAME.fullmatch(p.name)[1])))
+
+
+def newest_p26_checkpoint(folder=None):
+    """The newest checkpoint p26_train.py saved, or one line saying to train one first."""
+    folder = folder or P26_CHECKPOINTS
+    found = p26_checkpoints(folder)
+    if not found:
+        raise LessonError(_("{folder} 里还没有训练好的模型：先运行 python lessons/p26_train.py"
+                            "（加 --tiny 几秒钟就训练好）").format(folder=shown(folder)))
+    return found[-1]
+
+
+# ---------------------------------------------------------------- reading safely
+def allowed_names(allow):
+    """The names under which pickle itself would find these classes: module.Class, and
+    __main__.Class when the running script has the same class (the course's trap, P25)."""
+    names = {}
+    main = sys.modules.get("__main__")
+    for cls in allow:
+        names[f"{cls.__module__}.{cls.__qualname__}"] = cls
+        if cls.__module__ != "__main__" and getattr(main, cls.__qualname__, None) is cls:
+            names[f"__main__.{cls.__qualname__}"] = cls
+    return names
+
+
+@contextlib.contextmanager
+def safe_loading(path, allow=(), *, fits=None, remedy=""):
+    """`with safe_loading(path, allow=[...]): x = torch.load(path, weights_only=True)`.
+
+    `allow`: the classes the file may name besides tensors and plain containers
+    (for a whole model: the model's class and its layers). `fits`: the network a
+    state_dict is poured into inside the block (load_state_dict), for saying what
+    does not fit. `remedy`: what the learner should run when the file is bad.
+    Yields the class names the file holds.
+    """
+    path = Path(path)
+    said = f"{shown(path)}"
+    if not path.is_file():
+        what = _("是一个文件夹，不是模型文件") if path.is_dir() else _("不存在")
+        raise LessonError(_("{path} {what}：{remedy}").format(path=said, what=what, remedy=remedy))
+    names = allowed_names(allow)
+    try:
+        named = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    except READ_ERRORS as error:
+        raise LessonError(damaged(said, error, remedy)) from None
+    foreign = [name for name in named if name not in names]
+    if any(name.startswith("__main__.") for name in foreign):
+        raise LessonError(_("拒绝读取 {path}：文件里的类叫 {names}，也就是保存它的脚本自己定义的类（视频里的陷阱）；"
+                            "读取的脚本里要有同一个类，例如 from p25_model_save import *").format(
+            path=said, names=", ".join(foreign)))
+    if foreign:
+        raise LessonError(_("拒绝读取 {path}：它点名了 {names}，不在允许的类里（{allowed}）。"
+                            "读取整个模型就是 unpickle，文件点名什么就会运行什么：只读自己保存的文件").format(
+            path=said, names=", ".join(foreign), allowed=", ".join(sorted(names)) or _("只允许张量和字典")))
+    try:
+        with torch.serialization.safe_globals([(cls, name) for name, cls in names.items()]):
+            yield named
+    except (RuntimeError, TypeError) as error:
+        if fits is None or "state_dict" not in str(error):
+            raise LessonError(damaged(said, error, remedy)) from None
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        raise LessonError(not_fitting(said, fits, state)) from None
+    except READ_ERRORS as error:
+        raise LessonError(damaged(said, error, remedy)) from None
+
+
+def damaged(said, error, remedy):
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+    return _("{path} 损坏了、不完整，或者不是 PyTorch 保存的文件（{error}）：{remedy}").format(
+        path=said, error=first, remedy=remedy)
+
+
+def not_fitting(said, model, state):
+    """One line: why the saved parameters do not fit the network."""
+    if not isinstance(state, dict):
+        return _("{path} 里是 {kind}，不是 state_dict（参数名 -> 张量 的字典）").format(
+            path=said, kind=type(state).__name__)
+    return _("{path} 和 {model} 对不上：{details}（是别的网络保存的吗？）").format(
+        path=said, model=type(model).__name__, details=state_dict_mismatch(model.state_dict(), state))
+
+
+def state_dict_mismatch(expected, found):
+    """What differs between two state_dicts, in one line ('' when they fit)."""
+    def some(keys):
+        keys = sorted(keys)
+        more = _("，还有 {n} 个").format(n=len(keys) - 3) if len(keys) > 3 else ""
+        return ", ".join(keys[:3]) + more
+
+    missing, unexpected = expected.keys() - found.keys(), found.keys() - expected.keys()
+    parts = [_("缺少 {keys}").format(keys=some(missing))] if missing else []
+    parts += [_("多出 {keys}").format(keys=some(unexpected))] if unexpected else []
+    parts += sorted(_("{key} 在文件里是 {found}，网络里是 {expected}").format(
+        key=key, found=list(getattr(found[key], "shape", [])), expected=list(expected[key].shape))
+        for key in expected.keys() & found.keys()
+        if not hasattr(found[key], "shape") or found[key].shape != expected[key].shape)[:3]
+    return "; ".join(parts)
+
+
+def tudui_from(saved, path, device):
+    """What P31 read from a checkpoint, as a Tudui, and how its inputs were normalized
+    in training (None: not at all). The checkpoint may be a whole model (P25 method 1;
+    P26's, which carries `input_normalization`), an older P26 dict {"state_dict": ...,
+    "normalize": ..., "mean": ..., "std": ...} or a bare state_dict (method 2)."""
+    from models import Tudui
+    from support.data import MEAN, STD
+
+    if isinstance(saved, torch.nn.Module):
+        if not isinstance(saved, Tudui):
+            raise LessonError(_("{path} 里是一个 {kind}，不是 P21 的网络 Tudui").format(
+                path=shown(path), kind=type(saved).__name__))
+        return saved.to(device), getattr(saved, "input_normalization", None)
+    state, normalization = saved, None
+    if isinstance(saved, dict) and "state_dict" in saved:
+        state = saved["state_dict"]
+        if saved.get("normalize"):
+            normalization = {"mean": list(saved.get("mean", MEAN)), "std": list(saved.get("std", STD))}
+    tudui = Tudui().to(device)
+    if not isinstance(state, dict) or state_dict_mismatch(tudui.state_dict(), state):
+        raise LessonError(not_fitting(shown(path), tudui, state))
+    tudui.load_state_dict(state)
+    return tudui, normalization
+
+
+def plain_refusal(path):
+    """What a plain torch.load(path) (weights_only=True, the default since torch 2.6)
+    says about a whole-model file: the 'Unsupported global' line, or None when it loads."""
+    try:
+        torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        line = next((s.strip() for s in str(error).splitlines() if "Unsupported global" in s), str(error))
+        return line.split(". Please")[0]
+    return None
+
+
+def fingerprint(model, device):
+    """The model's first outputs for one fixed input: equal fingerprints, equal models."""
+    model.eval()
+    with torch.no_grad():
+        return model(torch.ones(1, 3, 32, 32, device=device)).flatten()[:10].cpu()
+
+
+# ---------------------------------------------------------------- P25's trap, really
+# The course's model_save.py defines class Tudui in the script it runs and saves it
+# whole: the file names the class __main__.Tudui. A different script (another
+# __main__) that loads it fails. Two child processes, as two scripts would.
+COURSE_TRAP_SAVE = """
+import sys, torch
+from torch import nn
+class Tudui(nn.Module):
+    def __init__(self):
+        super(Tudui, self).__init__()
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=3)
+    def forward(self, x):
+        x = self.conv1(x)
+        return x
+tudui = Tudui()
+torch.save(tudui, sys.argv[1])
+"""
+# weights_only=False is what reaches the trap; harmless here: the file was just made by the child above.
+COURSE_TRAP_LOAD = """
+import sys, torch
+try:
+    torch.load(sys.argv[1], weights_only=False)
+    print("loaded")
+except AttributeError as error:
+    print(f"AttributeError: {error}")
+"""
+
+
+def _as_another_script(code, path):
+    """Run `code` as the __main__ of a separate program, with sys.argv[1] = path;
+    return what it printed last. On Linux, a
+    forked child with a fresh, empty __main__ module: a real second program,
+    without the seconds a new Python spends importing torch. On other systems a new
+    Python, as two scripts would be."""
+    import os
+
+    if sys.platform != "linux":         # macOS forks badly once torch is loaded; Windows cannot fork
+        done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError((done.stderr.strip().splitlines() or [""])[-1])
+        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    import types
+
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:                        # the child: a program of its own, whose __main__ is this code alone
+        said = ""
+        try:
+            os.close(reader)
+            torch.set_num_threads(1)    # the parent's OpenMP threads are not in this copy: never wait for them
+            main = types.ModuleType("__main__")
+            sys.modules["__main__"] = main
+            sys.argv = ["-c", path]
+            printed = []
+            main.print = lambda *words, **kwargs: printed.append(" ".join(map(str, words)))
+            exec(compile(code, "<script>", "exec"), main.__dict__)
+            said = printed[-1] if printed else ""
+        except BaseException as error:  # noqa: BLE001 - reported to the parent as the child's last line
+            said = "!" + (str(error).splitlines() or [type(error).__name__])[0]
+        finally:
+            os.write(writer, said.encode("utf-8", "replace"))
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        said = pipe.read().decode("utf-8", "replace")
+    os.waitpid(pid, 0)
+    if said.startswith("!"):
+        raise RuntimeError(said[1:])
+    return said
+
+
+@functools.lru_cache(maxsize=1)
+def main_module_trap():
+    """The error the course's trap gives, really raised in two separate
+    programs (one saves, the other loads), as one line."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = str(Path(scratch) / "tudui_method1.pth")
+        try:
+            _as_another_script(COURSE_TRAP_SAVE, path)
+            return _as_another_script(COURSE_TRAP_LOAD, path)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            return _("（演示没能运行：{error}）").format(error=error)
+
+
+# ---------------------------------------------------------------- P31: what the network saw
+CHINESE = dict(zip(("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+                   ("飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车")))
+
+
+def class_named(name):
+    """A class as the learner reads it: 'truck 卡车' in Chinese, 'truck' in English."""
+    return f"{name} {CHINESE[name]}" if i18n.current() == "zh" else name
+
+
+def sample_class(path):
+    """The true class of a test picture P31 saved (test_<index>_<class>.png), else None."""
+    parts = Path(path).stem.split("_")
+    return parts[2] if len(parts) == 3 and parts[0] == "test" and parts[2] in CHINESE else None
+
+
+def why_rgb(image):
+    """One line: what convert('RGB') does to a picture of this mode."""
+    mode = "I;16" if image.mode.startswith("I;16") else image.mode
+    why = {
+        "RGB": _("本来就是 RGB：convert('RGB') 什么都不改"),
+        "RGBA": _("带透明通道的 PNG 有 4 个通道（RGBA），网络只要 3 个：透明通道被去掉"),
+        "LA": _("带透明通道的灰度图有 2 个通道：convert('RGB') 把灰度复制到 R、G、B"),
+        "L": _("灰度图只有 1 个通道：convert('RGB') 把它复制到 R、G、B"),
+        "1": _("黑白图只有 1 个通道，值是 0 或 1：convert('RGB') 变成 3 个通道"),
+        "P": _("调色板图片存的是颜色的编号：convert('RGB') 查表换成真正的颜色"),
+        "CMYK": _("CMYK 图片有 4 个印刷用的通道：convert('RGB') 换成屏幕用的 3 种颜色"),
+        "I;16": _("16 位的图片：convert('RGB') 把超过 255 的值都截成 255，图片可能整张发白"),
+        "I": _("32 位整数的图片：convert('RGB') 把超过 255 的值都截成 255，图片可能整张发白"),
+        "F": _("浮点数的图片（例如 float TIFF）：convert('RGB') 把值截到 0-255，0 到 1 之间的值会变成黑色"),
+    }.get(mode) or _("模式 {mode}：convert('RGB') 变成 R、G、B 三个通道").format(mode=image.mode)
+    if getattr(image, "is_animated", False):
+        why += _("；动图有 {n} 帧，只用第一帧").format(n=image.n_frames)
+    return why
+
+
+
+
+def save_what_it_saw(original, image_path, out_dir):
+    """The 32x32 picture Resize((32, 32)) gives the network, and it enlarged beside the
+    learner's picture, saved as PNG files. Returns (thumbnail, 32x32, their two paths)."""
+    rgb = original.convert("RGB")
+    seen = rgb.resize((32, 32), Image.BILINEAR)          # what Resize((32, 32)) hands the network
+    big = rgb.copy()
+    big.thumbnail((256, 256))
+    pair = Image.new("RGB", (big.width + 8 + big.height, big.height), "white")
+    pair.paste(big, (0, 0))
+    pair.paste(seen.resize((big.height, big.height), Image.NEAREST), (big.width + 8, 0))   # blocky on purpose
+    stem = Path(image_path).stem
+    seen_path, pair_path = Path(out_dir) / f"{stem}_32x32.png", Path(out_dir) / f"{stem}_side_by_side.png"
+    save_picture(seen, seen_path)
+    save_picture(pair, pair_path)
+    return big, seen, seen_path, pair_path

@@ -1,0 +1,165 @@
+"""Files and errors (support/files.py, support/board.py): saves that are whole
+or not at all, TensorBoard runs that replace the earlier one only when they
+succeed, and one line for what the learner can fix."""
+import os
+
+
+import pytest
+import torch
+
+from helpers import read_events, run_in_child, run_lesson
+from support import board, files, flags, i18n, training
+
+
+def save_limited(path, width, limit, lang="zh"):
+    def save():
+        with files.written_whole(path) as f:
+            torch.save(torch.nn.Linear(100, width).state_dict(), f)
+
+    return run_in_child(lambda: files.run(save), env=dict(os.environ, LANGUAGE=lang), file_size_limit=limit)
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "错误"), ("en", "File too large")])
+def test_a_save_that_cannot_be_written_keeps_the_earlier_file(tmp_path, lang, words):
+    path = tmp_path / "model.pth"
+    assert save_limited(path, 10, 10_000_000).returncode == 0
+    before = path.read_bytes()
+    done = save_limited(path, 500, 100_000, lang)          # ~200 KB: the write fails past 100 KB
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and words in lines[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pth"] and path.read_bytes() == before
+
+
+def test_an_interrupted_save_leaves_nothing_behind(tmp_path):
+    path = tmp_path / "model.pth"
+    files.save_atomically({"a": torch.ones(3)}, path)
+    with pytest.raises(KeyboardInterrupt):
+        with files.written_whole(path) as f:
+            f.write(b"half")
+            raise KeyboardInterrupt
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pth"]
+    assert torch.equal(torch.load(path, weights_only=True)["a"], torch.ones(3))
+
+
+def test_a_folder_that_is_a_file(tmp_path):
+    (tmp_path / "ckpt").write_text("notes")
+    with pytest.raises(files.LessonError) as error:
+        files.save_atomically({}, tmp_path / "ckpt" / "a.pth")
+    assert str(tmp_path / "ckpt") in str(error.value) and "\n" not in str(error.value)
+    assert (tmp_path / "ckpt").read_text() == "notes"
+
+
+def test_a_checkpoint_on_a_full_disk(small_disk):
+    (small_disk / "filler").write_bytes(b"\0" * 200_000)
+    with pytest.raises(files.LessonError) as error:
+        files.save_atomically(torch.nn.Linear(100, 500).state_dict(), small_disk / "model.pth")
+    assert str(small_disk / "model.pth") in str(error.value) and "No space left on device" in str(error.value)
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+def test_a_new_run_replaces_the_earlier_one_only_when_it_ends_well(tmp_path):
+    run_lesson("p14_dataloader", "--tiny", "--logdir", tmp_path, "--batch-size", "50", "--log-batches", "1")
+    first = sorted(p.name for p in tmp_path.iterdir())
+    assert len(first) == 1
+    # a second run that fails: its file goes, the first run comes back
+    board.fresh_run(tmp_path)
+    from torch.utils.tensorboard import SummaryWriter
+    writer = SummaryWriter(str(tmp_path))
+    writer.add_scalar("x", 1.0, 0)
+    writer.close()
+    files._finish(files._after_failure)
+    assert sorted(p.name for p in tmp_path.iterdir()) == first
+    assert set(read_events(tmp_path).Tags()["images"]) == {"Epoch: 0", "Epoch: 1"}
+    # one that ends well replaces it
+    board.fresh_run(tmp_path)
+    writer = SummaryWriter(str(tmp_path))
+    writer.add_scalar("x", 2.0, 0)
+    writer.close()
+    files._finish(files._after_success)
+    assert sorted(p.name for p in tmp_path.iterdir()) != first
+    assert board.read_scalars(tmp_path, "x") == [(0, 2.0)]
+
+
+def test_logdir_that_is_a_file(tmp_path):
+    (tmp_path / "logs").write_text("notes")
+    with pytest.raises(files.LessonError) as error:
+        run_lesson("p14_dataloader", "--tiny", "--logdir", tmp_path / "logs")
+    assert str(tmp_path / "logs") in str(error.value) and "\n" not in str(error.value)
+    assert (tmp_path / "logs").read_text() == "notes"
+
+
+def test_tensorboard_command_asks_for_every_image_step(tmp_path):
+    assert "--samples_per_plugin images=156" in board.tensorboard_command(tmp_path, 156)
+    assert "samples_per_plugin" not in board.tensorboard_command(tmp_path, 4)
+
+
+# ------------------------------------------------------------------ device
+def test_auto_device_falls_back_to_the_cpu_and_says_so_once(monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(flags, "mps_available", lambda: False)
+    monkeypatch.setattr(flags, "_said_cpu_fallback", False)
+    assert flags.pick_device("auto") == torch.device("cpu")
+    assert flags.pick_device("auto") == torch.device("cpu")
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 1 and "cpu" in out
+
+
+@pytest.mark.parametrize("choice", ["cuda", "mps"])
+def test_a_gpu_that_is_not_there_is_one_line(monkeypatch, choice):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(flags, "mps_available", lambda: False)
+    with pytest.raises(files.LessonError) as error:
+        flags.pick_device(choice)
+    assert f"--device {choice}" in str(error.value) and "--device cpu" in str(error.value)
+
+
+def test_run_turns_errors_into_one_line_and_an_exit_status(capsys):
+    def fails():
+        raise files.LessonError("something the learner can fix")
+
+    with pytest.raises(SystemExit) as exit_info:
+        files.run(fails)
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.strip().splitlines() == ["错误：something the learner can fix"]
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(SystemExit) as exit_info:
+        files.run(interrupted)
+    assert exit_info.value.code == 130 and "Traceback" not in capsys.readouterr().err
+    i18n.set_language("en")
+    with pytest.raises(SystemExit):
+        files.run(fails)
+    assert capsys.readouterr().err.strip() == "error: something the learner can fix"
+
+
+# ------------------------------------------------------------------ --amp chooses what is fast (issue 15)
+
+
+@pytest.mark.parametrize("device, amp, cpu_bf16, cuda_bf16, dtype, scaler", [
+    ("cpu", None, True, None, None, False),                   # no --amp: float32
+    ("cpu", "auto", False, None, None, False),                # AVX2 only (Zen 3): float32, and why
+    ("cpu", "auto", True, None, torch.bfloat16, False),       # AVX-512 BF16 / AMX: bfloat16
+    ("cpu", "bf16", False, None, torch.bfloat16, False),      # forced
+    ("cpu", "fp16", False, None, torch.bfloat16, False),      # CPU autocast has no float16
+    ("cuda", "auto", None, True, torch.bfloat16, False),      # Ampere and later
+    ("cuda", "auto", None, False, torch.float16, True),       # older GPUs: float16 + GradScaler
+    ("cuda", "fp16", None, True, torch.float16, True),        # forced
+    ("mps", "auto", None, None, torch.float16, True),
+])
+def test_amp_plan_decides_from_the_hardware(device, amp, cpu_bf16, cuda_bf16, dtype, scaler):
+    chosen, use_scaler, why = training.amp_plan(device, amp, cpu_bfloat16=cpu_bf16, cuda_bfloat16=cuda_bf16)
+    assert (chosen, use_scaler) == (dtype, scaler)
+    assert "\n" not in why
+    if device == "cpu" and amp == "auto" and not cpu_bf16:
+        assert "--amp bf16" in why and "float32" in why
+
+
+def test_amp_on_this_cpu_matches_its_instructions():
+    autocast, scaler, why = training.mixed_precision("cpu", "auto")
+    assert scaler is None
+    with autocast():
+        out = torch.nn.Linear(4, 4)(torch.ones(2, 4))
+    assert out.dtype == (torch.bfloat16 if training.cpu_has_bfloat16() else torch.float32)

@@ -1,0 +1,162 @@
+"""P29 and P30: training on a GPU with .cuda() and with .to(device), and on a machine without one."""
+import ast
+import math
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+from helpers import LESSONS_DIR, lesson, read_events, run_lesson
+from support import flags, i18n
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TITLES = {"p29_train_gpu_1": "P29 利用GPU训练（一）", "p30_train_gpu_2": "P30 利用GPU训练（二）"}
+STEPS_PER_EPOCH = math.ceil(200 / 64)          # the tiny training split in the video's batches of 64
+
+
+def p29(tmp_path, *extra):
+    return run_lesson("p29_train_gpu_1", "--tiny", "--logdir", tmp_path / "logs", "--out-dir", tmp_path / "ck", *extra)
+
+
+def p30(tmp_path, *extra):
+    return run_lesson("p30_train_gpu_2", "--tiny", "--logdir", tmp_path / "logs", "--out-dir", tmp_path / "ck", *extra)
+
+
+# ---------------------------------------------------------------- P29
+def test_p29_runs_on_a_cpu_only_machine(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    result = p29(tmp_path, "--print-every", "1", "--epochs", "2")
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == TITLES["p29_train_gpu_1"]
+    assert result["device"] == "cpu" and result["steps"] == 2 * STEPS_PER_EPOCH
+    assert (result["train_data_size"], result["test_data_size"]) == (200, 100) and result["real"] is False
+    assert "torch.cuda.is_available()" in out                       # the one line saying .cuda() was skipped
+    assert "200" in out and "100" in out                            # the dataset lengths are printed
+    assert math.isfinite(result["test_loss"]) and 0 <= result["accuracy"] <= 1 and result["seconds"] > 0
+    # the video's TensorBoard tags, at the video's steps
+    events = read_events(tmp_path / "logs")
+    assert [e.step for e in events.Scalars("train_loss")] == list(range(1, 2 * STEPS_PER_EPOCH + 1))
+    assert [e.step for e in events.Scalars("test_loss")] == [0, 1]                 # total_test_step
+    assert events.Scalars("test_accuracy")[-1].value == pytest.approx(result["accuracy"])
+    assert events.Scalars("test_loss")[-1].value == pytest.approx(result["test_loss"])
+    # one whole model per epoch, as the video saves it (torch.save(tudui, ...))
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["tudui_0.pth", "tudui_1.pth"]
+    tudui = torch.load(tmp_path / "ck" / "tudui_1.pth", weights_only=False)
+    assert type(tudui).__name__ == "Tudui" and tudui(torch.rand(2, 3, 32, 32)).shape == (2, 10)
+
+
+def test_p29_trains_on_the_device_chosen(device, tmp_path):
+    result = p29(tmp_path, "--device", device)
+    assert result["device"] == device and result["steps"] == STEPS_PER_EPOCH
+    saved = torch.load(result["checkpoints"][0], weights_only=False, map_location="cpu")
+    assert next(saved.parameters()).device.type == "cpu"
+
+
+def test_p29_mps_is_not_reached_by_cuda(monkeypatch, tmp_path):
+    """--device mps (faked here): .cuda() cannot reach Apple's GPU, so P29 trains on the CPU."""
+    monkeypatch.setattr(flags, "mps_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert p29(tmp_path, "--device", "mps")["device"] == "cpu"
+
+
+def test_p29_same_numbers_in_english(tmp_path, capsys):
+    chinese = p29(tmp_path / "zh", "--print-every", "1")
+    capsys.readouterr()
+    english = p29(tmp_path / "en", "--print-every", "1", "--lang", "en")
+    out = capsys.readouterr().out.splitlines()
+    for key in ("steps", "train_data_size", "test_data_size", "test_loss", "accuracy"):
+        assert chinese[key] == english[key], key
+    assert out[0] == TITLES["p29_train_gpu_1"]
+    assert [line for line in out[1:] if CJK.search(line)] == []     # all English after the title
+
+
+# ---------------------------------------------------------------- P30
+def test_p30_to_device_times_each_device(device, tmp_path, capsys):
+    result = p30(tmp_path, "--device", device)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == TITLES["p30_train_gpu_2"]
+    assert result["device"] == device and result["steps"] == STEPS_PER_EPOCH
+    assert (result["train_data_size"], result["test_data_size"]) == (200, 100)
+    assert "cpu" in result["timings"]
+    assert len(result["timings"]) == (1 if device == "cpu" else 2)
+    assert all(t["seconds_per_epoch"] > 0 and 0 <= t["accuracy"] <= 1 for t in result["timings"].values())
+    assert result["in_place"] == {"module_in_place": True, "tensor_unchanged": True}
+    events = read_events(tmp_path / "logs")
+    assert {"test_loss", "test_accuracy"} <= set(events.Tags()["scalars"])
+    assert events.Scalars("test_accuracy")[0].value == pytest.approx(result["accuracy"])
+    saved = torch.load(tmp_path / "ck" / "tudui_0.pth", weights_only=False, map_location="cpu")
+    assert type(saved).__name__ == "Tudui"
+
+
+def test_p30_show_in_place_or_not():
+    assert lesson("p30_train_gpu_2").show_in_place_or_not() == {"module_in_place": True, "tensor_unchanged": True}
+
+
+def test_p30_amp_runs_and_keeps_the_loss_finite(device, tmp_path):
+    result = p30(tmp_path, "--device", device, "--amp")
+    assert all(0 <= t["accuracy"] <= 1 for t in result["timings"].values())
+    assert all(math.isfinite(t["last_loss"]) for t in result["timings"].values())   # timed again, with --amp
+
+
+def test_p30_without_a_gpu_says_so(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    result = p30(tmp_path)
+    assert result["device"] == "cpu" and list(result["timings"]) == ["cpu"]
+    assert 'torch.device("cuda")' in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- both: reading like the course, flags, messages
+@pytest.mark.parametrize("name", sorted(TITLES))
+def test_the_course_calls_are_written_out(name):
+    source = (LESSONS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    before, ours = source.split("# ------------------------------------------------ 我们加的（课程之外）")
+    course = before.split("# ------------------------------------------------ 课程的代码")[1]
+    assert "class Tudui(nn.Module)" in before                      # defined in the file, as the course does
+    for call in ("torchvision.datasets.CIFAR10(root=data_root, train=True, transform=torchvision.transforms.ToTensor()",
+                 "train_dataloader = DataLoader(train_data", "tudui = Tudui()",
+                 "loss_fn = nn.CrossEntropyLoss()", "torch.optim.SGD(tudui.parameters(), lr=learning_rate)",
+                 "writer = SummaryWriter(log_dir)", 'writer.add_scalar("test_accuracy"', "torch.save(tudui, f)"):
+        assert call in course, call
+    if name == "p29_train_gpu_1":
+        assert course.count("    if torch.cuda.is_available() and use_cuda:") == 4 and "time.time()" in course
+        assert ".to(" not in course
+    else:
+        assert "device = torch.device(" in course and course.count(".to(device)") >= 6
+        assert "mixed_precision" not in course and "mixed_precision" in ours
+
+
+@pytest.mark.parametrize("name", sorted(TITLES))
+def test_no_lesson_imports_another(name):
+    tree = ast.parse((LESSONS_DIR / f"{name}.py").read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not [m for m in imported if re.match(r"p\d\d_", m or "")] and not {"common", "cifar"} & imported
+
+
+@pytest.mark.parametrize("name, own", [
+    ("p29_train_gpu_1", {"--epochs", "--print-every", "--out-dir"}),
+    ("p30_train_gpu_2", {"--epochs", "--out-dir", "--amp"}),
+])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_help_lists_only_the_flags_read(name, own, lang, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_lesson(name, "--help", "--lang", lang)
+    assert exit_info.value.code == 0
+    shown = capsys.readouterr().out
+    listed = set(re.findall(r"^\s+(--[a-z-]+)", shown, re.MULTILINE))
+    assert listed == {"--lang", "--seed", "--device", "--data-root", "--tiny", "--cifar-url",
+                      "--batch-size", "--logdir"} | own
+    assert TITLES[name] in shown
+    assert (len(CJK.findall(shown)) > 100) == (lang == "zh")
+
+
+def test_every_message_has_an_english_translation():
+    catalogue = i18n.read_po(Path(i18n.LOCALE_DIR) / "en" / "p29_p30.po")
+    for name in TITLES:
+        found = i18n.messages_in_source(LESSONS_DIR / f"{name}.py")
+        assert found and all(message is not None for _, message in found), name   # no f-string inside _()
+        for line, message in found:
+            assert message in catalogue, (name, line, message)
+            assert i18n.placeholders(catalogue[message]) == i18n.placeholders(message), message
+            assert not CJK.search(catalogue[message]), message
