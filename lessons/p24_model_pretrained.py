@@ -29,20 +29,13 @@ nn.Linear(1000, 10) fails: layer 6 receives 4096 numbers. After the course's
 code, 4 CIFAR10 pictures go through the changed networks to show their output
 shapes, and the notes' version runs once to show how it fails.
 """
-import contextlib
-import http.client
-import pickle
-import socket
-import urllib.error
-from pathlib import Path
-
 import torch
 import torchvision
 from torch import nn
 from torchvision.models import VGG16_Weights
 
 from support import files, flags          # 我们的支持代码，不是课程内容
-from support.data import NETWORK_TIMEOUT, cifar10_ready, network_reason, unreachable
+from support.data import cifar10_ready, pretrained_download, weights_file
 from support.i18n import _
 
 
@@ -62,7 +55,7 @@ def main(argv=None):
 
     vgg16_false = torchvision.models.vgg16(weights=None)            # 视频中 pretrained=False
     if args.pretrained:                     # 我们加的：528 MB 的预训练参数，要 --pretrained 才下载
-        with imagenet_download():           # 我们加的：没有网络、下载失败、文件损坏，都只说一行
+        with pretrained_download(VGG16_Weights.IMAGENET1K_V1):   # 我们加的：没有网络、下载失败、文件损坏，都只说一行
             vgg16_true = torchvision.models.vgg16(weights=VGG16_Weights.IMAGENET1K_V1)   # 视频中 pretrained=True
     else:
         vgg16_true = torchvision.models.vgg16(weights=None)         # 我们加的：默认随机参数，不下载
@@ -82,7 +75,7 @@ def main(argv=None):
 
     # ------------------------------------------------ 我们加的（课程之外）
     if args.pretrained:
-        print(_("vgg16_true 用的是 ImageNet 预训练参数，来自 {path}").format(path=weights_file()))
+        print(_("vgg16_true 用的是 ImageNet 预训练参数，来自 {path}").format(path=weights_file(VGG16_Weights.IMAGENET1K_V1)))
     else:
         imagenet = VGG16_Weights.IMAGENET1K_V1
         print(_("vgg16_true 这次是随机参数，和 vgg16_false 一样；加 --pretrained 才用 ImageNet 预训练参数"
@@ -116,39 +109,6 @@ def main(argv=None):
             "replaced_shape": replaced_shape, "pretrained": args.pretrained, "features_shape": list(features.shape),
             "added_classifier": [type(m).__name__ for m in vgg16_true.classifier],
             "replaced_last": (vgg16_false.classifier[6].in_features, vgg16_false.classifier[6].out_features)}
-
-
-# ------------------------------------------------ 我们加的：下载预训练参数时的保护
-def weights_file():
-    """torch 把下载的参数存在这里（hub 缓存）。"""
-    return Path(torch.hub.get_dir()) / "checkpoints" / Path(VGG16_Weights.IMAGENET1K_V1.url).name
-
-
-@contextlib.contextmanager
-def imagenet_download():
-    """包住 vgg16(weights=VGG16_Weights.IMAGENET1K_V1) 那一行：没有网络时马上说把文件放在哪里；
-    下载失败、文件损坏时说一行怎么办。torch.hub 先下载到临时文件，完整了才改成正式的文件名。"""
-    target, url = weights_file(), VGG16_Weights.IMAGENET1K_V1.url
-    place_by_hand = _("没能下载 VGG16 的 ImageNet 预训练参数（{reason}）：手动下载 {url}（约 528 MB），"
-                      "存为 {path} 再运行；或者去掉 --pretrained，用随机参数")
-    if not target.is_file():
-        offline = unreachable(url)
-        if offline:
-            raise files.LessonError(place_by_hand.format(reason=offline, url=url, path=target))
-    previous_timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(NETWORK_TIMEOUT)       # 网络不通时几秒就放弃，不要干等几分钟
-    try:
-        yield
-    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout) as error:
-        raise files.LessonError(place_by_hand.format(reason=network_reason(error), url=url, path=target)) from None
-    except (RuntimeError, pickle.UnpicklingError, EOFError, KeyError):
-        if not target.is_file():
-            raise
-        raise files.LessonError(_("{path} 损坏或不完整（{size:,} 字节，完整的文件约 528 MB）：删掉它再运行就会重新下载，"
-                                  "或者换成 {url} 的完好副本").format(
-            path=target, size=target.stat().st_size, url=url)) from None
-    finally:
-        socket.setdefaulttimeout(previous_timeout)
 
 
 if __name__ == "__main__":

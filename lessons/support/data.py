@@ -19,8 +19,10 @@ A lesson writes, as the video does:
   the call the learner reads is served by a substitute: without the data,
   torchvision's own class has nothing to read.
 """
+import contextlib
 import http.client
 import os
+import pickle
 import shutil
 import socket
 import tempfile
@@ -328,6 +330,40 @@ def unpack_archive(archive, root):
             path=shown(archive), root=shown(root), why=why_not_written(error, root))) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- pretrained weights (P24)
+def weights_file(weights):
+    """Where torch.hub keeps the downloaded file of `weights` (e.g. VGG16_Weights.IMAGENET1K_V1)."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
+
+
+@contextlib.contextmanager
+def pretrained_download(weights):
+    """Around `torchvision.models.vgg16(weights=...)`: offline, say at once where to put the file
+    by hand; a failed download or a damaged file is one line. (torch.hub downloads into a
+    temporary file and renames it only when whole.)"""
+    target, url = weights_file(weights), weights.url
+    place_by_hand = _("没能下载 VGG16 的 ImageNet 预训练参数（{reason}）：手动下载 {url}（约 528 MB），"
+                      "存为 {path} 再运行；或者去掉 --pretrained，用随机参数")
+    if not target.is_file():
+        offline = unreachable(url)
+        if offline:
+            raise LessonError(place_by_hand.format(reason=offline, url=url, path=target))
+    previous_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(NETWORK_TIMEOUT)       # a dead network gives up within seconds, not minutes
+    try:
+        yield
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout) as error:
+        raise LessonError(place_by_hand.format(reason=network_reason(error), url=url, path=target)) from None
+    except (RuntimeError, pickle.UnpicklingError, EOFError, KeyError):
+        if not target.is_file():
+            raise
+        raise LessonError(_("{path} 损坏或不完整（{size:,} 字节，完整的文件约 528 MB）：删掉它再运行就会重新下载，"
+                            "或者换成 {url} 的完好副本").format(
+            path=target, size=target.stat().st_size, url=url)) from None
+    finally:
+        socket.setdefaulttimeout(previous_timeout)
 
 
 # ---------------------------------------------------------------- tensors
