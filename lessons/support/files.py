@@ -133,6 +133,12 @@ def why_not_written(error, folder):
         return _("这个磁盘是只读的（Read-only file system）：换一个文件夹")
     if code == errno.EFBIG:
         return _("文件超过了这个系统允许的大小（File too large）")
+    if code == errno.ENOTDIR:
+        return _("路径里有一段是文件，不是文件夹（Not a directory）：换一个文件夹")
+    if code == errno.EISDIR:
+        return _("那里是一个文件夹，不是文件（Is a directory）：换一个文件名")
+    if code == errno.ENOENT:
+        return _("路径不存在（No such file or directory）")
     if code:
         return os.strerror(code)
     # torch.save reports a failed write as RuntimeError ("unexpected pos ..."): look at the disk
