@@ -25,7 +25,7 @@ def bench():
 
 def quick_args(bench, tmp_path):
     return bench.main.__globals__["argparse"].Namespace(
-        data_root=None, device="cpu", images=192, course_images=12, repeats=1, warmup=1,
+        data_root=None, device="cpu", images=128, course_images=12, repeats=1, warmup=1,
         ceiling_batches=[32, 64], scratch=str(tmp_path))
 
 
@@ -41,7 +41,7 @@ def test_every_part_measures_something(bench, tmp_path):
     from support import data, training
     both = bench.run_part("cd", args)
     p23, ceiling = both["c"], both["d"]
-    assert len(p23["epochs"]) == 2 and p23["images"] == 2 * 192
+    assert len(p23["epochs"]) == 2 and p23["images"] == 2 * 128
     assert p23["settings"] == {"adam": {"lr": 3e-3}} and p23["batch_size"] == 128
     assert p23["images_per_s"] == p23["per_epoch"][1] > 0   # the first epoch only warms up
     # the benchmark put p23's data source and the epoch hook back
@@ -58,8 +58,8 @@ def test_every_part_measures_something(bench, tmp_path):
 
 def test_made_up_data_is_cifar10_shaped(bench, tmp_path):
     images, labels = bench.images_and_labels(quick_args(bench, tmp_path))
-    assert images.shape == (192, 32, 32, 3) and images.dtype.name == "uint8"
-    assert len(labels) == 192 and set(labels) <= set(range(10))
+    assert images.shape == (128, 32, 32, 3) and images.dtype.name == "uint8"
+    assert len(labels) == 128 and set(labels) <= set(range(10))
     dataset = bench.per_image_dataset(images, labels)
     image, label = dataset[0]
     assert image.shape == torch.Size([3, 32, 32]) and 0 <= image.min() <= image.max() <= 1

@@ -172,7 +172,7 @@ def test_a_killed_process_ends_the_run_in_bounded_time(tmp_path):
     def read():
         for line in launcher.stdout:
             lines.append(line)
-            if "第 2 轮训练开始" in line:
+            if "第 1 轮训练开始" in line:          # training has begun: kill one process in it
                 training.set()
 
     reader = threading.Thread(target=read, daemon=True)
