@@ -59,26 +59,45 @@ def test_a_checkpoint_on_a_full_disk(small_disk):
 
 
 def test_a_new_run_replaces_the_earlier_one_only_when_it_ends_well(tmp_path):
+    from torch.utils.tensorboard import SummaryWriter
+
     run_lesson("p14_dataloader", "--tiny", "--logdir", tmp_path, "--batch-size", "50", "--log-batches", "1")
     first = sorted(p.name for p in tmp_path.iterdir())
     assert len(first) == 1
+
+    def a_run(value, fails):
+        def main():
+            writer = SummaryWriter(board.fresh_run(tmp_path))
+            writer.add_scalar("x", value, 0)
+            writer.close()
+            if fails:
+                raise files.LessonError("stopped")
+        return main
+
     # a second run that fails: its file goes, the first run comes back
-    board.fresh_run(tmp_path)
-    from torch.utils.tensorboard import SummaryWriter
-    writer = SummaryWriter(str(tmp_path))
-    writer.add_scalar("x", 1.0, 0)
-    writer.close()
-    files._finish(files._after_failure)
+    with pytest.raises(SystemExit):
+        files.run(a_run(1.0, fails=True))
     assert sorted(p.name for p in tmp_path.iterdir()) == first
     assert set(read_events(tmp_path).Tags()["images"]) == {"Epoch: 0", "Epoch: 1"}
     # one that ends well replaces it
-    board.fresh_run(tmp_path)
-    writer = SummaryWriter(str(tmp_path))
-    writer.add_scalar("x", 2.0, 0)
-    writer.close()
-    files._finish(files._after_success)
+    files.run(a_run(2.0, fails=False))
     assert sorted(p.name for p in tmp_path.iterdir()) != first
     assert board.read_scalars(tmp_path, "x") == [(0, 2.0)]
+
+
+def test_outside_run_an_earlier_run_is_set_aside_and_dropped_by_the_next(tmp_path):
+    """main() called from Jupyter: nothing waits for a run() that never comes;
+    the next run in the folder drops what the one before set aside."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    for value in (1.0, 2.0, 3.0):
+        writer = SummaryWriter(board.fresh_run(tmp_path))
+        writer.add_scalar("x", value, 0)
+        writer.close()
+    assert files._after_success == [] and files._after_failure == []
+    assert len(list(tmp_path.glob(board.EVENTS + "*"))) == 1
+    assert len(list(tmp_path.glob(board.SET_ASIDE + "*"))) == 1       # only the run just before
+    assert board.read_scalars(tmp_path, "x") == [(0, 3.0)]
 
 
 def test_logdir_that_is_a_file(tmp_path):

@@ -155,9 +155,15 @@ _after_failure = []
 _after_success = []
 
 
+_inside_run = []
+
+
 def after_run(success=None, failure=None):
     """Callbacks for run(): `success()` when main() returns; `failure(error)` when
-    it fails, which may return the one line to show for a refused write."""
+    it fails, which may return the one line to show for a refused write.
+    Outside run() (main() called from Jupyter or a test) nothing is kept."""
+    if not _inside_run:
+        return
     if success is not None:
         _after_success.append(success)
     if failure is not None:
@@ -181,6 +187,7 @@ def run(main):
     A LessonError, a refused write and running out of GPU memory become one
     line on stderr and exit status 1; Ctrl-C stops quietly with status 130.
     """
+    _inside_run.append(True)
     try:
         main()
     except LessonError as error:
@@ -204,6 +211,8 @@ def run(main):
         sys.exit(130)
     else:
         _finish(_after_success)
+    finally:
+        _inside_run.clear()
 
 
 def _fail(message):
