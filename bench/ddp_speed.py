@@ -18,8 +18,6 @@ CIFAR10 with --data-root.
 import argparse
 import json
 import os
-import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,22 +26,18 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LESSON = REPO_ROOT / "lessons" / "p33_ddp_torchrun.py"
+sys.path.insert(0, str(REPO_ROOT / "lessons"))      # as `python lessons/x.py` has it: `support`
+
+from support.distributed import free_port  # noqa: E402
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def machine():
+    """The processor with its AVX-512 / bfloat16 / AMX, as bench/train_speed.py reports it."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("train_speed", Path(__file__).resolve().with_name("train_speed.py"))
+    train_speed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_speed)
+    return train_speed.machine("cpu")
 
 
 def torchrun():
@@ -86,7 +80,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.epochs is None:
         args.epochs = 1 if args.data_root else 10
-    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores; torch via {sys.executable}")
+    print(f"machine: {machine()}; torch via {sys.executable}")
     print(f"data: {'CIFAR10 from ' + str(args.data_root) if args.data_root else 'tiny stand-in set (200 train, 100 test)'}"
           f", {args.epochs} epoch(s), {args.batch_size * 2} images per step, SGD lr {args.lr}")
     results = {}

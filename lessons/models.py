@@ -36,11 +36,6 @@ class Tudui(nn.Module):
         return self.model(x)
 
 
-def count_parameters(model):
-    """How many numbers training can change."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
 # ---------------------------------------------------------------- P25
 MODEL_NAMES = ("tudui", "vgg16")
 

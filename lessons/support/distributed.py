@@ -47,16 +47,6 @@ def free_port(host="127.0.0.1"):
         return probe.getsockname()[1]
 
 
-def port_in_use(port, host="127.0.0.1"):
-    """Whether something already listens on host:port (so the rendezvous there cannot)."""
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return True
-    return False
-
-
 def torchrun_executable():
     """The torchrun beside the Python running this lesson (the virtual environment's), as it can be typed."""
     script = Path(sys.executable).with_name("torchrun.exe" if os.name == "nt" else "torchrun")

@@ -37,11 +37,6 @@ def shown(path):
         return str(path)
 
 
-def in_repo(*parts):
-    """A path inside the project, wherever the learner started Python from."""
-    return REPO_ROOT.joinpath(*parts)
-
-
 # ---------------------------------------------------------------- writing whole files
 @contextlib.contextmanager
 def written_whole(path):
