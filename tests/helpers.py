@@ -139,14 +139,93 @@ def run_in_child(function, *, cwd=None, env=None, file_size_limit=None, timeout=
 
 
 def run_as_script(name, *flags, **kwargs):
-    """`python lessons/<name>.py flags...`, as a learner runs it: the file run
-    as __main__ with those flags, in a forked child (see run_in_child)."""
-    import runpy
-    import sys
+    """`python lessons/<name>.py flags...`, as a learner runs it (see run_python)."""
+    return run_lesson_script(name, *flags, **kwargs)
 
-    def script():
-        path = str(LESSONS_DIR / f"{name}.py")
-        sys.argv = [path, *map(str, flags)]
-        runpy.run_path(path, run_name="__main__")
 
-    return run_in_child(script, **kwargs)
+class _Zygote:
+    """One `python tests/zygote.py` per test worker (see that file)."""
+
+    def __init__(self):
+        import subprocess
+        import sys
+        import threading
+        self.lock = threading.Lock()
+        self.process = subprocess.Popen([sys.executable, str(REPO_ROOT / "tests" / "zygote.py")],
+                                        cwd=str(REPO_ROOT / "tests"), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def run(self, request, timeout):
+        import json
+        import os
+        import signal
+        import threading
+        with self.lock:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            pid = json.loads(self.process.stdout.readline())["pid"]
+            timed_out = []
+
+            def kill():
+                timed_out.append(True)
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            timer = threading.Timer(timeout, kill)
+            timer.start()
+            try:
+                answer = self.process.stdout.readline()
+            finally:
+                timer.cancel()
+            if not answer:
+                raise RuntimeError("tests/zygote.py died")
+            return json.loads(answer)["status"], bool(timed_out)
+
+
+_zygote = []
+
+
+def run_python(script, *args, cwd=None, env=None, timeout=60, stdin=None, file_size_limit=None, encoding=None):
+    """`python script args...` in a new process, as a learner types it, with its
+    own folder (default: a new empty one is NOT made: the repository root),
+    environment (default: this one's) and time limit. The process is forked
+    from tests/zygote.py, a new interpreter that has imported only torch,
+    torchvision and TensorBoard (that is where the seconds go), so it shares
+    nothing with the test worker. Returns subprocess.CompletedProcess-like
+    (returncode, stdout, stderr: text decoded with `encoding`, by default the
+    PYTHONIOENCODING the environment sets, else UTF-8). A run past `timeout`
+    seconds is killed with its worker processes and raises TimeoutError."""
+    import os
+    import tempfile
+    import types
+    if not _zygote or not _zygote[0].alive():
+        _zygote[:] = [_Zygote()]
+    environment = dict(os.environ if env is None else env)
+    environment = {str(k): str(v) for k, v in environment.items()}
+    if encoding is None:
+        encoding = (environment.get("PYTHONIOENCODING") or "utf-8").partition(":")[0] or "utf-8"
+    with tempfile.TemporaryDirectory() as scratch:
+        out, err, given = (os.path.join(scratch, n) for n in ("out", "err", "in"))
+        if stdin is not None:
+            with open(given, "w", encoding="utf-8") as f:
+                f.write(stdin)
+        request = {"argv": [str(script), *map(str, args)], "cwd": str(cwd or REPO_ROOT), "env": environment,
+                   "out": out, "err": err, "stdin": given if stdin is not None else None,
+                   "fsize": file_size_limit}
+        status, timed_out = _zygote[0].run(request, timeout)
+        with open(out, "rb") as f:
+            stdout = f.read().decode(encoding, "replace")
+        with open(err, "rb") as f:
+            stderr = f.read().decode(encoding, "replace")
+    if timed_out:
+        raise TimeoutError(f"{script} {' '.join(map(str, args))} did not finish within {timeout} s\n{stdout}\n{stderr}")
+    return types.SimpleNamespace(returncode=status, stdout=stdout, stderr=stderr, args=[script, *args])
+
+
+def run_lesson_script(name, *flags, **kwargs):
+    """`python lessons/<name>.py flags...` through run_python."""
+    return run_python(LESSONS_DIR / f"{name}.py", *flags, **kwargs)

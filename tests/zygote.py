@@ -1,0 +1,124 @@
+"""`python path/to/script.py args...` for the tests, at a fraction of the cost.
+
+A new Python spends about 3 s of CPU importing torch and torchvision before a
+lesson does anything (torchvision pulls in torch._dynamo); run every lesson,
+in every console encoding, that way and the suite is over its time budget.
+So each test worker starts this file once, as a real new interpreter
+(`python tests/zygote.py`), which imports torch, torchvision and TensorBoard's
+writer and nothing of ours, then waits. For each run it forks a child and
+the child does what `python script.py args` does from there:
+
+- sys.argv, sys.path[0] (the script's folder), the working folder and the
+  whole environment are the run's own; the child is a fresh copy of a process
+  that never imported the lessons, their support code or the tests;
+- the script runs as __main__ (runpy), so `if __name__ == '__main__':` holds,
+  classes pickle as `__main__.X`, and DataLoader workers started with `spawn`
+  re-import the script as a new Python would;
+- its standard output and error are text streams over the run's own files,
+  encoded as a new Python would encode them: PYTHONIOENCODING when the
+  environment sets it ("gbk", "cp1252:replace", ...), else UTF-8 (and
+  `backslashreplace` on stderr, as Python does);
+- it ends with the script's exit status (SystemExit's code, 1 after an
+  uncaught exception with its traceback on stderr, -N when killed by signal N).
+
+What is not a new interpreter: torch, torchvision and tensorboard are already
+imported (so their import-time reading of the environment happened in the
+zygote; OMP_NUM_THREADS is applied again in the child). Tests that need the
+real thing (torchrun, the README's own commands) start a real `python`.
+
+Protocol (stdin/stdout of the zygote, one JSON object a line): the request
+{"argv": [...], "cwd": ..., "env": {...}, "out": path, "err": path,
+"stdin": path or null, "fsize": bytes or null} is answered by {"pid": N} at
+once and {"status": code} when the child has ended. The caller enforces the
+time limit by killing the pid.
+"""
+import io
+import json
+import os
+import signal
+import sys
+
+import torch  # noqa: F401  (the point of this process: imported once)
+import torchvision  # noqa: F401
+from torch.utils import tensorboard  # noqa: F401
+
+torch.set_num_threads(1)   # no OpenMP pool is ever started here, so forks are safe
+
+
+def _stream(fd, encoding_setting, stderr):
+    encoding, _, errors = (encoding_setting or "utf-8").partition(":")
+    errors = errors or ("backslashreplace" if stderr else "strict")
+    return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding=encoding or "utf-8",
+                            errors=errors, line_buffering=stderr, write_through=stderr)
+
+
+def _child(request):
+    """Runs in the forked child; never returns."""
+    code = 1
+    try:
+        os.setsid()                         # its own process group: a time-out kills its workers too
+        stdin = os.open(request.get("stdin") or os.devnull, os.O_RDONLY)
+        os.dup2(stdin, 0)
+        os.dup2(os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
+        os.dup2(os.open(request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 2)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        setting = os.environ.get("PYTHONIOENCODING")
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+        sys.stdout = sys.__stdout__ = _stream(1, setting, stderr=False)
+        sys.stderr = sys.__stderr__ = _stream(2, setting, stderr=True)
+        os.chdir(request["cwd"])
+        if request.get("fsize") is not None:
+            import resource
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # a write past the limit fails with EFBIG
+            resource.setrlimit(resource.RLIMIT_FSIZE, (request["fsize"], request["fsize"]))
+        if os.environ.get("OMP_NUM_THREADS", "").isdigit():
+            torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+        else:
+            torch.set_num_threads(os.cpu_count() or 1)
+        argv = request["argv"]
+        script = os.path.abspath(argv[0])
+        sys.argv = [argv[0], *argv[1:]]
+        sys.path[0] = os.path.dirname(script)
+        import runpy
+        runpy.run_path(script, run_name="__main__")
+        code = 0
+    except SystemExit as stop:
+        if stop.code is None:
+            code = 0
+        elif isinstance(stop.code, int):
+            code = stop.code
+        else:
+            print(stop.code, file=sys.stderr)
+            code = 1
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+        code = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(code & 0xFF)
+
+
+def serve():
+    sys.path[0] = os.getcwd()              # nothing of tests/ is importable from the children
+    requests = sys.stdin
+    answers = sys.stdout
+    for line in requests:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _child(request)
+        answers.write(json.dumps({"pid": pid}) + "\n")
+        answers.flush()
+        _, status = os.waitpid(pid, 0)
+        answers.write(json.dumps({"status": os.waitstatus_to_exitcode(status)}) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    serve()
