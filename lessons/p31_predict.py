@@ -32,14 +32,40 @@ from pathlib import Path
 import torch
 import torchvision
 from PIL import Image
+from torch import nn
 from torch.utils.tensorboard import SummaryWriter
 
-import models                                  # 课程的 model.py：视频在 test.py 里把 class Tudui 又抄了一遍
 from support import board, checkpoints, files, flags, pictures    # 我们的支持代码，不是课程内容
 from support.data import CLASSES, cifar10_ready
 from support.i18n import _
 
 PREDICTIONS = files.REPO_ROOT / "predictions"
+
+
+# ------------------------------------------------ 课程的代码（test.py 里的 class Tudui）
+# 视频在 test.py 里把 class Tudui 又抄了一遍，为什么？train_gpu_1.py 保存的是整个模型，文件里只记下类的名字
+# __main__.Tudui（类写在运行的脚本里，就叫 __main__.xxx，见 P25 的陷阱），没有类的代码；读取的脚本里要有
+# 一个同名的类，才能把模型建回来。本课也抄了一遍（放在 main() 外面，和视频一样在脚本的 __main__ 里）。
+# 我们加的：文件里的 __main__.Tudui、model.Tudui（train.py 的 from model import *）、models.Tudui（P26）……
+# 都用这一个类建回来，而且先确认参数的名字和形状、每层的设置正是这个网络的
+class Tudui(nn.Module):
+    def __init__(self):
+        super(Tudui, self).__init__()
+        self.model = nn.Sequential(
+            nn.Conv2d(3, 32, 5, 1, 2),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 32, 5, 1, 2),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, 1, 2),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(64*4*4, 64),
+            nn.Linear(64, 10)
+        )
+
+    def forward(self, x):
+        x = self.model(x)
+        return x
 
 
 def main(argv=None):
@@ -71,12 +97,12 @@ def main(argv=None):
         print(image.shape)
         images.append(image)
 
-    # 视频中 torch.load("tudui_29_gpu.pth", map_location=torch.device('cpu'))：它读的是整个模型，torch >= 2.6
-    # 默认拒绝，weights_only=False 又会运行文件点名的任何代码；所以保持 weights_only=True，只允许 Tudui 的那几个类
-    with checkpoints.safe_loading(checkpoint, models.whole_model_classes("tudui"),
-                                  remedy=_("用 python lessons/p26_train.py 重新训练一个")):
+    # 视频中 torch.load("tudui_29_gpu.pth", map_location=torch.device('cpu'))：读整个模型，torch >= 2.6 默认拒绝，
+    # weights_only=False 又可能执行文件里引用的任何函数；所以保持 weights_only=True，只允许 Tudui 和它的那几种层。
+    # map_location：在显卡上保存的模型（train_gpu_1.py 的 tudui_29_gpu.pth）在只有 CPU 的机器上也能读
+    with checkpoints.tudui_loading(checkpoint, Tudui):
         model = torch.load(checkpoint, map_location=device, weights_only=True)
-    model, normalization = checkpoints.tudui_from(model, checkpoint, device)   # 我们加的：确认是 Tudui，取出训练时的归一化
+    model, normalization = checkpoints.tudui_from(model, checkpoint, Tudui, device)   # 我们加的：确认是课程的网络，取出训练时的归一化
     print(model)
     outputs = []
     for image in images:

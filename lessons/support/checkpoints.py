@@ -26,9 +26,10 @@ from pathlib import Path
 
 import torch
 from PIL import Image
+from torch import nn
 
 from support import i18n
-from support.files import CHECKPOINTS_ROOT, LessonError, save_picture, shown
+from support.files import CHECKPOINTS_ROOT, REPO_ROOT, LessonError, save_picture, shown
 from support.i18n import _
 
 # where p26_train.py saves tudui_{i}.pth (its --checkpoint-dir / --out-dir default)
@@ -95,8 +96,8 @@ def safe_loading(path, allow=(), *, fits=None, remedy=""):
                             "读取的脚本里要有同一个类，例如 from p25_model_save import *").format(
             path=said, names=", ".join(foreign)))
     if foreign:
-        raise LessonError(_("拒绝读取 {path}：它点名了 {names}，不在允许的类里（{allowed}）。"
-                            "读取整个模型就是 unpickle，文件点名什么就会运行什么：只读自己保存的文件").format(
+        raise LessonError(_("拒绝读取 {path}：文件里引用了 {names}，不在允许的类之列（{allowed}）。"
+                            "读取整个模型就是反序列化（unpickle），文件里引用的任何函数都可能被执行：只读取你自己保存的文件").format(
             path=said, names=", ".join(foreign), allowed=", ".join(sorted(names)) or _("只允许张量和字典")))
     try:
         with torch.serialization.safe_globals([(cls, name) for name, cls in names.items()]):
@@ -142,31 +143,6 @@ def state_dict_mismatch(expected, found):
     return "; ".join(parts)
 
 
-def tudui_from(saved, path, device):
-    """What P31 read from a checkpoint, as a Tudui, and how its inputs were normalized
-    in training (None: not at all). The checkpoint may be a whole model (P25 method 1;
-    P26's, which carries `input_normalization`), an older P26 dict {"state_dict": ...,
-    "normalize": ..., "mean": ..., "std": ...} or a bare state_dict (method 2)."""
-    from models import Tudui
-    from support.data import MEAN, STD
-
-    if isinstance(saved, torch.nn.Module):
-        if not isinstance(saved, Tudui):
-            raise LessonError(_("{path} 里是一个 {kind}，不是 P21 的网络 Tudui").format(
-                path=shown(path), kind=type(saved).__name__))
-        return saved.to(device), getattr(saved, "input_normalization", None)
-    state, normalization = saved, None
-    if isinstance(saved, dict) and "state_dict" in saved:
-        state = saved["state_dict"]
-        if saved.get("normalize"):
-            normalization = {"mean": list(saved.get("mean", MEAN)), "std": list(saved.get("std", STD))}
-    tudui = Tudui().to(device)
-    if not isinstance(state, dict) or state_dict_mismatch(tudui.state_dict(), state):
-        raise LessonError(not_fitting(shown(path), tudui, state))
-    tudui.load_state_dict(state)
-    return tudui, normalization
-
-
 def plain_refusal(path):
     """What a plain torch.load(path) (weights_only=True, the default since torch 2.6)
     says about a whole-model file: the 'Unsupported global' line, or None when it loads."""
@@ -188,9 +164,10 @@ def fingerprint(model, device):
 # ---------------------------------------------------------------- P25's trap, really
 # The course's model_save.py defines class Tudui in the script it runs and saves it
 # whole: the file names the class __main__.Tudui. A different script (another
-# __main__) that loads it fails. Two child processes, as two scripts would.
+# __main__) that loads it fails. The saving script is run here with a __main__ of
+# its own; the loading one is a real second program (a new Python, with a time limit).
 COURSE_TRAP_SAVE = """
-import sys, torch
+import torch
 from torch import nn
 class Tudui(nn.Module):
     def __init__(self):
@@ -200,9 +177,9 @@ class Tudui(nn.Module):
         x = self.conv1(x)
         return x
 tudui = Tudui()
-torch.save(tudui, sys.argv[1])
+torch.save(tudui, path)
 """
-# weights_only=False is what reaches the trap; harmless here: the file was just made by the child above.
+# weights_only=False is what reaches the trap; harmless here: the file was just made above.
 COURSE_TRAP_LOAD = """
 import sys, torch
 try:
@@ -213,60 +190,161 @@ except AttributeError as error:
 """
 
 
-def _as_another_script(code, path):
-    """Run `code` as the __main__ of a separate program, with sys.argv[1] = path;
-    return what it printed last. On Linux, a
-    forked child with a fresh, empty __main__ module: a real second program,
-    without the seconds a new Python spends importing torch. On other systems a new
-    Python, as two scripts would be."""
-    import os
-
-    if sys.platform != "linux":         # macOS forks badly once torch is loaded; Windows cannot fork
-        done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise RuntimeError((done.stderr.strip().splitlines() or [""])[-1])
-        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+def save_as_a_script(code, path):
+    """Run `code` (which saves to `path`) as a script's __main__ does: its classes are
+    named __main__.X. The running program's own __main__ is put back afterwards."""
     import types
 
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:                        # the child: a program of its own, whose __main__ is this code alone
-        said = ""
-        try:
-            os.close(reader)
-            torch.set_num_threads(1)    # the parent's OpenMP threads are not in this copy: never wait for them
-            main = types.ModuleType("__main__")
-            sys.modules["__main__"] = main
-            sys.argv = ["-c", path]
-            printed = []
-            main.print = lambda *words, **kwargs: printed.append(" ".join(map(str, words)))
-            exec(compile(code, "<script>", "exec"), main.__dict__)
-            said = printed[-1] if printed else ""
-        except BaseException as error:  # noqa: BLE001 - reported to the parent as the child's last line
-            said = "!" + (str(error).splitlines() or [type(error).__name__])[0]
-        finally:
-            os.write(writer, said.encode("utf-8", "replace"))
-            os._exit(0)
-    os.close(writer)
-    with os.fdopen(reader, "rb") as pipe:
-        said = pipe.read().decode("utf-8", "replace")
-    os.waitpid(pid, 0)
-    if said.startswith("!"):
-        raise RuntimeError(said[1:])
-    return said
+    script = types.ModuleType("__main__")
+    script.path = str(path)
+    running = sys.modules["__main__"]
+    sys.modules["__main__"] = script
+    try:
+        exec(compile(code, "<model_save.py>", "exec"), script.__dict__)
+    finally:
+        sys.modules["__main__"] = running
+
+
+def load_in_another_program(code, path, timeout=60):
+    """Run `code` as a script of its own, model_load.py beside `path`, in a new Python
+    (sys.argv[1] = path); return the last line it printed."""
+    script = Path(path).parent / "model_load.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True,
+                          timeout=timeout, encoding="utf-8", errors="replace")
+    if done.returncode != 0:
+        raise RuntimeError((done.stderr.strip().splitlines() or [str(done.returncode)])[-1])
+    return (done.stdout.strip().splitlines() or [""])[-1]
 
 
 @functools.lru_cache(maxsize=1)
 def main_module_trap():
-    """The error the course's trap gives, really raised in two separate
-    programs (one saves, the other loads), as one line."""
+    """The error the course's trap gives, really raised: one script saves, another
+    program (a new Python, whose __main__ has no Tudui) loads. As one line."""
     with tempfile.TemporaryDirectory() as scratch:
-        path = str(Path(scratch) / "tudui_method1.pth")
+        path = Path(scratch) / "tudui_method1.pth"
         try:
-            _as_another_script(COURSE_TRAP_SAVE, path)
-            return _as_another_script(COURSE_TRAP_LOAD, path)
-        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            save_as_a_script(COURSE_TRAP_SAVE, path)
+            return load_in_another_program(COURSE_TRAP_LOAD, path)
+        except (RuntimeError, OSError, pickle.PicklingError, subprocess.SubprocessError) as error:  # incl. time-out
             return _("（演示没能运行：{error}）").format(error=error)
+
+
+# ---------------------------------------------------------------- P31: the course's network, from any file that holds it
+# The classes a whole Tudui is made of, besides Tudui itself (the course's model.py).
+TUDUI_LAYERS = (nn.Sequential, nn.Conv2d, nn.MaxPool2d, nn.Flatten, nn.Linear)
+# The modules the course and our lessons define Tudui in. A whole model is pickled by
+# *name*: `__main__` when the saving script defines the class (train_gpu_1.py,
+# train_gpu_2.py, P29, P30, P25's trap), `model` after train.py's `from model import *`,
+# `models` for P26, and a lesson's own module when a lesson is imported (Jupyter).
+COURSE_SCRIPTS = ("__main__", "model", "models", "train", "train_gpu_1", "train_gpu_2", "test",
+                  "model_save", "model_load")
+
+
+def p31_reads():
+    """The advice every P31 refusal ends with: the files P31 does read."""
+    return _("P31 读得了：p26_train.py、p29_train_gpu_1.py、p30_train_gpu_2.py、p33_ddp_torchrun.py 保存的 tudui_N.pth，"
+             "课程的 train.py、train_gpu_1.py、train_gpu_2.py 保存的整个模型，Tudui 的 state_dict；"
+             "例如先运行 python lessons/p26_train.py --tiny，再不加 --checkpoint 运行本课")
+
+
+def tudui_names():
+    """Every name under which a file may hold the course's Tudui."""
+    lessons = [p.stem for p in (REPO_ROOT / "lessons").glob("p[0-9]*.py")]
+    return [f"{module}.Tudui" for module in (*COURSE_SCRIPTS, *sorted(lessons))]
+
+
+def what_it_holds(path, named):
+    """One phrase: what a file that is not the course's Tudui holds, from the classes it names."""
+    if any(name.startswith("torchvision.models.") for name in named):
+        kind = next(n for n in named if n.startswith("torchvision.models."))
+        return _("torchvision 的网络 {kind}（整个模型）").format(kind=kind.rsplit(".", 1)[-1])
+    tudui = [name for name in named if name.rsplit(".", 1)[-1] == "Tudui"]
+    layers = {f"{cls.__module__}.{cls.__qualname__}" for cls in TUDUI_LAYERS}
+    others = [name for name in named if name not in layers and name not in tudui]
+    if tudui and all(name.startswith("torch.nn.") for name in others):
+        return _("一个叫 {name} 的网络，但里面有课程的 Tudui 没有的层：{layers}").format(
+            name=tudui[0], layers=", ".join(n.rsplit(".", 1)[-1] for n in others))
+    if tudui:
+        return _("整个模型，类 {name}（不是课程和本项目的脚本给它的名字）：用 torch.save(model.state_dict(), ...) "
+                 "保存参数，P31 就能读").format(name=tudui[0])
+    return _("{names}，不是课程的网络 Tudui；读取整个模型就是反序列化（unpickle），文件里引用的函数都可能被执行，"
+             "所以不读").format(names=", ".join(named))
+
+
+def picture_given(path):
+    """'PNG 640x480' when the file is a picture (given as --checkpoint by mistake), else None."""
+    try:
+        with Image.open(path) as picture:
+            return f"{picture.format} {picture.width}×{picture.height}"
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+@contextlib.contextmanager
+def tudui_loading(path, tudui):
+    """`with tudui_loading(path, Tudui): model = torch.load(path, weights_only=True)` for P31.
+
+    Like safe_loading, but the file may name the class Tudui under any module the
+    course and our lessons give it: each of those names is rebuilt as `tudui` (the
+    class the loading script has, as the course's test.py copies it). Nothing but
+    Tudui's own layers is allowed; tudui_from then checks that what was read is
+    really the course's network. Every refusal says what the file holds."""
+    path = Path(path)
+    said = shown(path)
+    if not path.is_file():
+        what = _("是一个文件夹，不是模型文件") if path.is_dir() else _("不存在")
+        raise LessonError(_("{path} {what}：{remedy}").format(path=said, what=what, remedy=p31_reads()))
+    picture = picture_given(path)
+    if picture:
+        raise LessonError(_("{path} 是一张图片（{picture}），不是模型文件：图片用 --image 给出。{remedy}").format(
+            path=said, picture=picture, remedy=p31_reads()))
+    try:
+        named = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    except READ_ERRORS as error:
+        raise LessonError(damaged(said, error, p31_reads())) from None
+    allowed = {f"{cls.__module__}.{cls.__qualname__}": cls for cls in TUDUI_LAYERS}
+    allowed.update((name, tudui) for name in tudui_names())
+    if any(name not in allowed for name in named):
+        raise LessonError(_("拒绝读取 {path}：文件里是 {holds}。{remedy}").format(
+            path=said, holds=what_it_holds(path, named), remedy=p31_reads()))
+    try:
+        with torch.serialization.safe_globals([(cls, name) for name, cls in allowed.items()]):
+            yield named
+    except READ_ERRORS as error:
+        raise LessonError(damaged(said, error, p31_reads())) from None
+
+
+def tudui_from(saved, path, tudui, device):
+    """What P31 read from a checkpoint, as the course's Tudui (class `tudui`), and how its
+    inputs were normalized in training (None: not at all). The checkpoint may be a whole
+    model (P25 method 1; the course's train.py and train_gpu_*.py; P26's, which carries
+    `input_normalization`), an older P26 dict {"state_dict": ..., "normalize": ...,
+    "mean": ..., "std": ...} or a bare state_dict (method 2; P33). Whatever it is, its
+    parameter names and shapes and its layers' settings must be the course's."""
+    from support.data import MEAN, STD
+
+    expected = tudui()
+    said = shown(path)
+    if isinstance(saved, torch.nn.Module):
+        found = saved.state_dict() if isinstance(saved, tudui) else {}
+        differs = state_dict_mismatch(expected.state_dict(), found)
+        if not differs and repr(saved) != repr(expected):
+            differs = _("层的设置不一样：{found}").format(found=" ".join(repr(saved).split()))
+        if differs:
+            raise LessonError(_("{path} 里是一个叫 {kind} 的网络，但不是课程的 Tudui：{details}{p22}。{remedy}").format(
+                path=said, kind=type(saved).__name__, details=differs, remedy=p31_reads(),
+                p22=_("（P22 的 model1 版本？）") if any(k.startswith("model1.") for k in found) else ""))
+        return saved.to(device), getattr(saved, "input_normalization", None)
+    state, normalization = saved, None
+    if isinstance(saved, dict) and "state_dict" in saved:
+        state = saved["state_dict"]
+        if saved.get("normalize"):
+            normalization = {"mean": list(saved.get("mean", MEAN)), "std": list(saved.get("std", STD))}
+    if not isinstance(state, dict) or state_dict_mismatch(expected.state_dict(), state):
+        raise LessonError(not_fitting(said, expected, state) + _("。{remedy}").format(remedy=p31_reads()))
+    expected.load_state_dict(state)
+    return expected.to(device), normalization
 
 
 # ---------------------------------------------------------------- P31: what the network saw
