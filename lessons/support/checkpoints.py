@@ -258,7 +258,7 @@ def what_it_holds(path, named):
     """One phrase: what a file that is not the course's Tudui holds, from the classes it names."""
     if any(name.startswith("torchvision.models.") for name in named):
         kind = next(n for n in named if n.startswith("torchvision.models."))
-        return _("torchvision 的网络 {kind}（整个模型）").format(kind=kind.rsplit(".", 1)[-1])
+        return _("一个 torchvision 的网络 {kind}（整个模型）").format(kind=kind.rsplit(".", 1)[-1])
     tudui = [name for name in named if name.rsplit(".", 1)[-1] == "Tudui"]
     layers = {f"{cls.__module__}.{cls.__qualname__}" for cls in TUDUI_LAYERS}
     others = [name for name in named if name not in layers and name not in tudui]
@@ -266,9 +266,9 @@ def what_it_holds(path, named):
         return _("一个叫 {name} 的网络，但里面有课程的 Tudui 没有的层：{layers}").format(
             name=tudui[0], layers=", ".join(n.rsplit(".", 1)[-1] for n in others))
     if tudui:
-        return _("整个模型，类 {name}（不是课程和本项目的脚本给它的名字）：用 torch.save(model.state_dict(), ...) "
+        return _("类 {name} 的整个模型（不是课程和本项目的脚本给它的名字）：用 torch.save(model.state_dict(), ...) "
                  "保存参数，P31 就能读").format(name=tudui[0])
-    return _("{names}，不是课程的网络 Tudui；读取整个模型就是反序列化（unpickle），文件里引用的函数都可能被执行，"
+    return _("对 {names} 的引用，不是课程的网络 Tudui；读取整个模型就是反序列化（unpickle），文件里引用的函数都可能被执行，"
              "所以不读").format(names=", ".join(named))
 
 
@@ -306,13 +306,26 @@ def tudui_loading(path, tudui):
     allowed = {f"{cls.__module__}.{cls.__qualname__}": cls for cls in TUDUI_LAYERS}
     allowed.update((name, tudui) for name in tudui_names())
     if any(name not in allowed for name in named):
-        raise LessonError(_("拒绝读取 {path}：文件里是 {holds}。{remedy}").format(
+        raise LessonError(_("拒绝读取 {path}：文件里是{holds}。{remedy}").format(
             path=said, holds=what_it_holds(path, named), remedy=p31_reads()))
     try:
         with torch.serialization.safe_globals([(cls, name) for name, cls in allowed.items()]):
             yield named
     except READ_ERRORS as error:
         raise LessonError(damaged(said, error, p31_reads())) from None
+
+
+def layer_mismatch(found, expected):
+    """The first layer whose settings (kernel, stride, padding...) differ, in one line ('' when none):
+    the same parameter shapes do not make the same network (padding 0 instead of 2, for one)."""
+    found_layers, expected_layers = dict(found.named_modules()), dict(expected.named_modules())
+    for name, layer in expected_layers.items():
+        if list(layer.children()):                  # a container: its layers are compared one by one
+            continue
+        if repr(found_layers.get(name)) != repr(layer):
+            there = repr(found_layers[name]) if name in found_layers else _("没有这一层")
+            return _("{name} 在文件里是 {found}，课程的是 {expected}").format(name=name, found=there, expected=repr(layer))
+    return ""
 
 
 def tudui_from(saved, path, tudui, device):
@@ -329,8 +342,7 @@ def tudui_from(saved, path, tudui, device):
     if isinstance(saved, torch.nn.Module):
         found = saved.state_dict() if isinstance(saved, tudui) else {}
         differs = state_dict_mismatch(expected.state_dict(), found)
-        if not differs and repr(saved) != repr(expected):
-            differs = _("层的设置不一样：{found}").format(found=" ".join(repr(saved).split()))
+        differs = differs or layer_mismatch(saved, expected)
         if differs:
             raise LessonError(_("{path} 里是一个叫 {kind} 的网络，但不是课程的 Tudui：{details}{p22}。{remedy}").format(
                 path=said, kind=type(saved).__name__, details=differs, remedy=p31_reads(),
