@@ -2,13 +2,19 @@
 
 用训练好的模型认一认你自己的图片（视频的 test.py）：Image.open 打开图片，convert('RGB')
 （PNG 带透明通道有 4 个通道，灰度图只有 1 个，网络要的是 3 个），Resize((32, 32))，ToTensor，
-读取 P26 保存的模型（map_location：在 GPU 上训练的模型也能在只有 CPU 的机器上读取），
+读取训练好的整个模型（map_location：在 GPU 上训练的模型也能在只有 CPU 的机器上读取），
 reshape 成 [1, 3, 32, 32]，model.eval() 加 torch.no_grad()，得到 10 个分数，argmax(1) 就是类别。
+视频在 test.py 里把 class Tudui 又抄了一遍：整个模型的文件里只有类的名字（__main__.Tudui），
+读取的脚本里要有这个类（P25 的陷阱）。本课也抄了一遍，而且保持 weights_only=True。
+--checkpoint 读得了：p26_train.py、p29_train_gpu_1.py、p30_train_gpu_2.py、p33_ddp_torchrun.py
+保存的 tudui_N.pth，课程自己的 train.py（model.Tudui）、train_gpu_1.py 和 train_gpu_2.py
+（__main__.Tudui，在显卡上保存的也行）保存的整个模型，P25 方式2 那样的 state_dict；只要里面正是
+课程的 Tudui（参数名、形状、每层的设置都一样）。别的网络只说一行：文件里是什么，改用什么。
+默认用 p26_train.py 最新保存的模型；还没有的话，先运行 python lessons/p26_train.py（加 --tiny 几秒钟）。
 --image 给出你的图片（任意大小，PNG、JPEG、GIF、WebP……）；不给的话，就把测试集里的几张图片
-存成普通的 PNG 文件，再从这些文件预测，整条路 文件 -> PIL -> 张量 -> 类别 都走一遍。
---checkpoint 默认用 p26_train.py 最新保存的模型；还没有的话，先运行 python lessons/p26_train.py
-（加 --tiny 几秒钟）。课程之外，本课还打印前 3 个类别的概率，并把网络真正"看到"的 32x32 小图
-存在原图旁边（predictions/ 和 TensorBoard）：照片缩到 32x32 后细节都没了，这是网络认错的原因之一。
+存成普通的 PNG 文件，再从这些文件预测，把“文件 → PIL → 张量 → 类别”这整条路都走一遍。
+课程之外，本课还打印前 3 个类别的概率，并把网络真正“看到”的 32×32 小图存在原图旁边
+（predictions/ 和 TensorBoard）：照片缩到 32×32 后细节都没了，这是网络认错的原因之一。
 
 English:
 P31 The whole routine for testing a model
@@ -16,16 +22,28 @@ P31 The whole routine for testing a model
 Let the trained network name the object in your own picture (the video's
 test.py): Image.open, convert('RGB') (a PNG with transparency has 4
 channels, a greyscale picture 1; the network takes 3), Resize((32, 32)),
-ToTensor, the model P26 saved (map_location: a model trained on a GPU loads
-on a CPU-only machine too), reshape to [1, 3, 32, 32], model.eval() and
-torch.no_grad(), 10 scores, and argmax(1) is the class.
+ToTensor, the trained whole model (map_location: a model trained on a GPU
+loads on a CPU-only machine too), reshape to [1, 3, 32, 32], model.eval()
+and torch.no_grad(), 10 scores, and argmax(1) is the class.
+The video copies class Tudui into test.py once more: a whole-model file
+holds only the class's name (__main__.Tudui), and the loading script must
+have that class (P25's trap). This lesson copies it too, and keeps
+weights_only=True. --checkpoint reads the tudui_N.pth files p26_train.py,
+p29_train_gpu_1.py, p30_train_gpu_2.py and p33_ddp_torchrun.py save, whole
+models saved by the course's own train.py (model.Tudui), train_gpu_1.py and
+train_gpu_2.py (__main__.Tudui, saved on a GPU too), and state_dicts like
+P25's method 2, as long as they hold the course's Tudui (the same parameter
+names and shapes and layer settings). Another network gets one line: what
+the file holds, and what to use instead. The default is the newest model
+p26_train.py saved; when there is none, run python lessons/p26_train.py
+first (with --tiny it takes seconds).
 --image names your pictures (any size; PNG, JPEG, GIF, WebP...). Without
 it, a few pictures of the test split are saved as ordinary PNG files and
-predicted from those files. --checkpoint defaults to the newest one
-p26_train.py saved; when there is none, run python lessons/p26_train.py
-first (with --tiny it takes seconds). Beyond the course, the lesson prints
-the top 3 classes and saves the 32x32 picture the network really saw beside
-yours (predictions/ and TensorBoard).
+predicted from those files: the whole path file -> PIL -> tensor -> class.
+Beyond the course, the lesson prints the top 3 classes and saves the 32×32
+picture the network really saw beside yours (predictions/ and TensorBoard):
+a photo shrunk to 32×32 loses its details, one reason the network gets
+pictures wrong.
 """
 from pathlib import Path
 
@@ -73,11 +91,12 @@ def main(argv=None):
     parser.add_argument("--image", type=Path, nargs="+", metavar="PATH",
                         help="你的图片（可以几张）：任意大小，PNG、JPEG……（默认：测试集里的几张）")
     parser.add_argument("--checkpoint", type=Path,
-                        help="p26_train.py 保存的 tudui_{i}.pth（默认：checkpoints/p26/ 里最新的一个）")
+                        help="模型文件：P26、P29、P30、P33 或课程的 train.py、train_gpu_1.py 保存的 tudui_N.pth，"
+                             "或 Tudui 的 state_dict（默认：checkpoints/p26/ 里最新的一个）")
     parser.add_argument("--samples", type=flags.positive_int, default=5,
                         help="没给 --image 时，预测测试集里的几张图片（默认：%(default)s）")
     parser.add_argument("--out-dir", type=Path, default=PREDICTIONS,
-                        help="网络看到的 32x32 小图存在哪里（默认：%(default)s）")
+                        help="网络看到的 32×32 小图存在哪里（默认：%(default)s）")
     args = flags.parse_args(parser, argv)
     device = args.device
     checkpoint = args.checkpoint or checkpoints.newest_p26_checkpoint()   # 我们加的：默认用 P26 最新保存的模型
@@ -122,7 +141,7 @@ def main(argv=None):
     predictions = [explain(*each, step, args.out_dir, writer)
                    for step, each in enumerate(zip(image_paths, originals, outputs))]
     writer.close()
-    print(_("网络看到的 32x32 小图，和你的图片并排放在：{folder}").format(folder=files.shown(args.out_dir)))
+    print(_("网络看到的 32×32 小图，和你的图片并排放在：{folder}").format(folder=files.shown(args.out_dir)))
     return {"checkpoint": checkpoint, "predictions": predictions, "normalize": bool(normalization)}
 
 

@@ -14,6 +14,12 @@ The lessons write the course's own `torch.load(path, ..., weights_only=True)`;
   is refused, so a file made to run a command never gets to run it;
 - torch.load then runs with exactly those classes allowed (safe_globals);
 - a missing, damaged or misfitting file ends in one line saying what to run.
+
+P31 reads the course's network from whatever file holds it: `tudui_loading(path,
+Tudui)` accepts the class Tudui under every name the course and our lessons give it
+(`__main__`, `model`, `models`, a lesson's module), rebuilt as the loading script's
+own Tudui (the course's test.py copies the class for this); `tudui_from` then checks
+the parameter names and shapes and each layer's settings against the course's.
 """
 import contextlib
 import functools
