@@ -191,6 +191,8 @@ with torch.device('meta'):                   # a VGG, made small: only what the 
 vgg.features, vgg.classifier = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU()), nn.Sequential(nn.Linear(8, 10))
 torch.save(vgg.to_empty(device='cpu'), 'vgg.pth')
 torch.save(nn.Sequential(nn.Conv2d(3, 64, 3)).state_dict(), 'other_state.pth')
+torch.save(Tudui(), 'legacy_whole.pth', _use_new_zipfile_serialization=False)    # torch before 1.6
+torch.save(Tudui().state_dict(), 'legacy_state.pth', _use_new_zipfile_serialization=False)
 with open('plain.pkl', 'wb') as f:
     pickle.dump({'weights': [1, 2, 3]}, f)
 with open('good.pth', 'rb') as f:
@@ -211,7 +213,8 @@ def wrong_files(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["p22_model1.pth", "kernel_3.pth", "padding_0.pth", "with_relu.pth", "vgg.pth",
-                                  "other_state.pth", "plain.pkl", "cut_short.pth", "picture.png"])
+                                  "other_state.pth", "legacy_whole.pth", "plain.pkl", "cut_short.pth",
+                                  "picture.png"])
 def test_p31_refuses_what_is_not_the_courses_network(name, wrong_files, pictures, tmp_path):
     done = predict(wrong_files / name, pictures, tmp_path)
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
@@ -220,10 +223,11 @@ def test_p31_refuses_what_is_not_the_courses_network(name, wrong_files, pictures
     assert "p26_train.py" in said[0]                          # the advice: something that works
     assert not (tmp_path / "predictions").exists()
     facts = {"p22_model1.pth": "model1.0.weight", "kernel_3.pth": "[32, 3, 3, 3]", "padding_0.pth": "padding=(2, 2)",
-             "with_relu.pth": "ReLU", "vgg.pth": "VGG", "other_state.pth": "0.weight", "picture.png": "--image"}
+             "with_relu.pth": "ReLU", "vgg.pth": "VGG", "other_state.pth": "0.weight", "legacy_whole.pth": "1.6",
+             "picture.png": "--image"}
     assert facts.get(name, "") in said[0]
 
 
-def test_the_good_file_of_the_same_script_is_read(wrong_files, pictures, tmp_path):
-    """The refusals above are about the files, not the way they were saved."""
-    assert_p31_reads(wrong_files / "good.pth", pictures, tmp_path)
+def test_a_state_dict_in_torchs_older_format_is_read(wrong_files, pictures, tmp_path):
+    """torch before 1.6 saved no zip archive: a state_dict in that format still loads with weights_only=True."""
+    assert_p31_reads(wrong_files / "legacy_state.pth", pictures, tmp_path)

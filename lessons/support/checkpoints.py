@@ -28,6 +28,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import torch
@@ -287,6 +288,13 @@ def picture_given(path):
         return None
 
 
+def older_format(path):
+    """Whether the file starts as torch.save wrote files before torch 1.6 (not a zip archive)."""
+    magic = pickle.dumps(torch.serialization.MAGIC_NUMBER, protocol=2)
+    with open(path, "rb") as f:
+        return f.read(len(magic)) == magic
+
+
 @contextlib.contextmanager
 def tudui_loading(path, tudui):
     """`with tudui_loading(path, Tudui): model = torch.load(path, weights_only=True)` for P31.
@@ -308,15 +316,30 @@ def tudui_loading(path, tudui):
     try:
         named = torch.serialization.get_unsafe_globals_in_checkpoint(path)
     except READ_ERRORS as error:
-        raise LessonError(damaged(said, error, p31_reads())) from None
+        if zipfile.is_zipfile(path) or not older_format(path):
+            raise LessonError(damaged(said, error, p31_reads())) from None
+        named = []     # torch's older format (before 1.6): the weights_only unpickler checks each name itself
     allowed = {f"{cls.__module__}.{cls.__qualname__}": cls for cls in TUDUI_LAYERS}
     allowed.update((name, tudui) for name in tudui_names())
-    if any(name not in allowed for name in named):
-        raise LessonError(_("拒绝读取 {path}：文件里是{holds}。{remedy}").format(
+
+    def refuse(named):
+        return LessonError(_("拒绝读取 {path}：文件里是{holds}。{remedy}").format(
             path=said, holds=what_it_holds(path, named), remedy=p31_reads()))
+
+    if any(name not in allowed for name in named):
+        raise refuse(named)
     try:
         with torch.serialization.safe_globals([(cls, name) for name, cls in allowed.items()]):
             yield named
+    except pickle.UnpicklingError as error:
+        unsupported = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(error))
+        if unsupported:
+            raise refuse([unsupported[1]]) from None
+        if "persistent_load" in str(error):    # the older format keeps a whole model's source code in the file
+            raise LessonError(_("{path} 是 torch 1.6 以前的格式保存的整个模型，weights_only=True 读不了："
+                                "用保存它的脚本再存一次 torch.save(model.state_dict(), ...)，P31 就能读。{remedy}").format(
+                path=said, remedy=p31_reads())) from None
+        raise LessonError(damaged(said, error, p31_reads())) from None
     except READ_ERRORS as error:
         raise LessonError(damaged(said, error, p31_reads())) from None
 
