@@ -4,13 +4,10 @@
 （PNG 带透明通道有 4 个通道，灰度图只有 1 个，网络要的是 3 个），Resize((32, 32))，ToTensor，
 读取训练好的整个模型（map_location：在 GPU 上训练的模型也能在只有 CPU 的机器上读取），
 reshape 成 [1, 3, 32, 32]，model.eval() 加 torch.no_grad()，得到 10 个分数，argmax(1) 就是类别。
-视频在 test.py 里把 class Tudui 又抄了一遍：整个模型的文件里只有类的名字（__main__.Tudui），
-读取的脚本里要有这个类（P25 的陷阱）。本课也抄了一遍，而且保持 weights_only=True。
---checkpoint 读得了：p26_train.py、p29_train_gpu_1.py、p30_train_gpu_2.py、p33_ddp_torchrun.py
-保存的 tudui_N.pth，课程自己的 train.py（model.Tudui）、train_gpu_1.py 和 train_gpu_2.py
-（__main__.Tudui，在显卡上保存的也行）保存的整个模型，P25 方式2 那样的 state_dict；只要里面正是
-课程的 Tudui（参数名、形状、每层的设置都一样）。别的网络只说一行：文件里是什么，改用什么。
-默认用 p26_train.py 最新保存的模型；还没有的话，先运行 python lessons/p26_train.py（加 --tiny 几秒钟）。
+视频在 test.py 里把 class Tudui 又抄了一遍（P25 的陷阱：文件里只有类名 __main__.Tudui），本课也抄了。
+--checkpoint 读 P26、P29、P30、P33 和课程的 train.py、train_gpu_1.py、train_gpu_2.py 保存的模型，
+以及 Tudui 的 state_dict，只要里面正是课程的 Tudui；默认用 p26_train.py 最新保存的那个
+（还没有的话，先运行 python lessons/p26_train.py，加 --tiny 几秒钟）。
 --image 给出你的图片（任意大小，PNG、JPEG、GIF、WebP……）；不给的话，就把测试集里的几张图片
 存成普通的 PNG 文件，再从这些文件预测，把“文件 → PIL → 张量 → 类别”这整条路都走一遍。
 课程之外，本课还打印前 3 个类别的概率，并把网络真正“看到”的 32×32 小图存在原图旁边
@@ -25,18 +22,12 @@ channels, a greyscale picture 1; the network takes 3), Resize((32, 32)),
 ToTensor, the trained whole model (map_location: a model trained on a GPU
 loads on a CPU-only machine too), reshape to [1, 3, 32, 32], model.eval()
 and torch.no_grad(), 10 scores, and argmax(1) is the class.
-The video copies class Tudui into test.py once more: a whole-model file
-holds only the class's name (__main__.Tudui), and the loading script must
-have that class (P25's trap). This lesson copies it too, and keeps
-weights_only=True. --checkpoint reads the tudui_N.pth files p26_train.py,
-p29_train_gpu_1.py, p30_train_gpu_2.py and p33_ddp_torchrun.py save, whole
-models saved by the course's own train.py (model.Tudui), train_gpu_1.py and
-train_gpu_2.py (__main__.Tudui, saved on a GPU too), and state_dicts like
-P25's method 2, as long as they hold the course's Tudui (the same parameter
-names and shapes and layer settings). Another network gets one line: what
-the file holds, and what to use instead. The default is the newest model
-p26_train.py saved; when there is none, run python lessons/p26_train.py
-first (with --tiny it takes seconds).
+The video copies class Tudui into test.py once more (P25's trap: the file
+holds only the name __main__.Tudui); so does this lesson. --checkpoint reads
+the models P26, P29, P30, P33 and the course's train.py, train_gpu_1.py and
+train_gpu_2.py save, and Tudui's state_dict, as long as they hold the
+course's Tudui; the default is the newest p26_train.py saved (when there is
+none, run python lessons/p26_train.py first; with --tiny it takes seconds).
 --image names your pictures (any size; PNG, JPEG, GIF, WebP...). Without
 it, a few pictures of the test split are saved as ordinary PNG files and
 predicted from those files: the whole path file -> PIL -> tensor -> class.
