@@ -173,7 +173,7 @@ def main(argv=None):
             log_dir = board.fresh_run(args.logdir)   # 我们加的：清掉上一次的记录，打印查看命令
             writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
 
-        history = {"test_loss": [], "test_accuracy": [], "test_correct": [], "test_size": test_data_size,  # 我们加的
+        history = {"test_loss": [], "test_accuracy": [], "test_correct": [], "test_images": [], "test_size": test_data_size,  # 我们加的
                    "train_loss": [], "seen": [], "checkpoints": []}
         started = time.time()
         for i in range(epoch):
@@ -208,6 +208,7 @@ def main(argv=None):
             tudui.eval()
             total_test_loss = 0
             total_accuracy = 0
+            tested = 0              # 我们加的：测了几张（所有进程加起来应该正好是 test_data_size）
             with torch.no_grad():
                 for data in test_dataloader:
                     imgs, targets = data
@@ -217,12 +218,13 @@ def main(argv=None):
                     total_test_loss = total_test_loss + loss.item()
                     accuracy = (outputs.argmax(1) == targets).sum()
                     total_accuracy = total_accuracy + accuracy
+                    tested = tested + len(targets)      # 我们加的
 
-            # 每个进程只测了自己那一份：all_reduce 把各进程的两个数加起来（默认 SUM），每个进程都拿到总数。
+            # 每个进程只测了自己那一份：all_reduce 把各进程的这几个数加起来（默认 SUM），每个进程都拿到总数。
             # 各份加起来正好是整个测试集，每张一次，所以除以 test_data_size 就是正确率
-            totals = torch.tensor([total_test_loss, float(total_accuracy)], device=device)
+            totals = torch.tensor([total_test_loss, float(total_accuracy), tested], device=device)
             dist.all_reduce(totals)
-            total_test_loss, total_accuracy = totals[0].item(), totals[1].item()
+            total_test_loss, total_accuracy, tested = totals[0].item(), totals[1].item(), int(totals[2].item())
             print(_("整体测试集上的Loss: {}").format(total_test_loss))
             print(_("整体测试集上的正确率: {}").format(total_accuracy / test_data_size))
             if rank == 0:
@@ -232,6 +234,7 @@ def main(argv=None):
             history["test_loss"].append(total_test_loss)
             history["test_accuracy"].append(total_accuracy / test_data_size)
             history["test_correct"].append(int(total_accuracy))
+            history["test_images"].append(tested)
 
             # 只有 0 号进程保存（参数在每个进程里都一样，存一份就够了）。tudui.module 是 DDP 里面包着的 Tudui：
             # 直接存 tudui.state_dict() 的话，每个名字前面都多了 "module."，P31 的 Tudui 就对不上了
@@ -290,6 +293,7 @@ def what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, rank,
         path=files.shown(history["checkpoints"][-1]) if history["checkpoints"] else "tudui_0.pth"))
     result = {"world_size": world_size, "rank": rank, "test_loss": history["test_loss"],
               "test_accuracy": history["test_accuracy"], "test_correct": history["test_correct"],
+              "test_images": history["test_images"],
               "test_size": history["test_size"], "train_loss": history["train_loss"],
               "checkpoints": history["checkpoints"], "max_parameter_difference": max(differences),
               "seen": [g["seen"] for g in gathered], "train_size": len(train_data), "seconds": seconds,

@@ -256,6 +256,7 @@ def test_three_processes_count_each_test_image_once(tmp_path, device):
     assert launcher.returncode == 0, output
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["world_size"] == 3 and report["test_size"] % 3 != 0
+    assert report["test_images"] == [report["test_size"]]         # no image tested twice, none left out
     right, loss, size = evaluate(tmp_path / "ck" / "tudui_0.pth", "cpu")
     assert size == report["test_size"]
     if device == "cpu":
