@@ -10,7 +10,9 @@ label（train/ants 里都是蚂蚁），ants_dataset + bees_dataset 把两个数
 {'img': ..., 'label': ...}，再交给 DataLoader，并把一张图片写进 TensorBoard（tag 'error'）。
 
 用 data/ 下的 hymenoptera_data（视频的蚂蚁和蜜蜂）；没有就用项目画的替代图片（两种组织方式都有）；
-也可以用你自己的文件夹：--root-dir 指向一个文件夹，里面每一类一个子文件夹。
+也可以用你自己的文件夹：--root-dir 指向一个文件夹，里面每一类一个子文件夹，至少两类。
+下载来的 hymenoptera_data 和你的文件夹只有第一种组织方式：本课先从它做出第二种，放在
+data/read_data_layout/ 下（打印出位置，不改动你的文件），read_data.py 的代码再完整地在上面运行。
 
 English:
 P6 Dataset in practice
@@ -30,7 +32,10 @@ TensorBoard (tag 'error').
 
 Uses hymenoptera_data (the video's ants and bees) under data/; without it, a
 made-up stand-in in both layouts; or a folder of your own: --root-dir, with
-one subfolder per class.
+one subfolder per class, at least two. The download and your folder have the
+first layout only: the lesson first makes the second from it under
+data/read_data_layout/ (it prints where and leaves your files as they are),
+then runs read_data.py's code on it in full.
 """
 import os
 from pathlib import Path
