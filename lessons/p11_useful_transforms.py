@@ -189,7 +189,7 @@ def main(argv=None):
             "范围 [0, 1] 变成 [{low:.2f}, {high:.2f}]").format(
         before=before, after=after, by_hand=(before - 0.5) / 0.5,
         low=img_norm.min().item(), high=img_norm.max().item()))
-    print(_("Resize((512, 512))：PIL 大小（宽, 高）{original} -> {pair}，被压成了正方形；"
+    print(_("Resize((512, 512))：PIL 大小（宽、高）{original} -> {pair}，被压成了正方形；"
             "Resize(512)：短边变成 512，比例不变，Compose 之后是 {shape} 的张量").format(
         original=img.size, pair=trans_resize(img).size, shape=list(img_resize_2.shape)))
     try:
