@@ -93,3 +93,20 @@ def test_p11_runs_p9_transforms_py_on_the_learners_folder(tmp_path, learner):
     assert "[3, 400, 533]" in result.stdout
     events = read_events(work / "logs")
     assert {"ToTensor", "Normalize", "Resize", "RandomCrop"} <= set(events.Tags()["images"])
+
+
+def test_the_made_layout_follows_the_learners_folder(tmp_path, learner, capsys):
+    """Run again after the learner adds and removes pictures: the copy is in step, nothing stale is read."""
+    from support import pictures
+    root, counts, _before = learner
+    train = root / "train"
+    made = pictures.second_layout(train, ["ants", "bees"], tmp_path / "data")
+    check_made_layout(made, train, counts)
+    (train / "ants" / "0000000_ants.jpg").unlink()
+    Image.new("RGB", (300, 300), (200, 40, 30)).save(train / "bees" / "new_bee.jpg")
+    counts = {"ants": counts["ants"] - 1, "bees": counts["bees"] + 1}
+    assert pictures.second_layout(train, ["ants", "bees"], tmp_path / "data") == made
+    check_made_layout(made, train, counts)
+    assert str(made) in capsys.readouterr().out
+    # a folder that has the second layout already is read where it is
+    assert pictures.second_layout(made, ["ants", "bees"], tmp_path / "data") == made
