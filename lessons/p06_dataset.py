@@ -131,7 +131,7 @@ def main(argv=None):
     # 我们加的准备：read_data.py 的第二种组织方式（ants_image/ + ants_label/）在哪里；
     # hymenoptera_data 和你自己的文件夹没有，就在 data/ 下做一份（打印出位置）
     labelled_root = pictures.second_layout(root_dir, [first, second], args.data_root)
-    log_dir = board.fresh_run(args.logdir)    # 我们加的：先把上一次的记录挪到一边（这次正常结束才删掉），并打印查看命令
+    log_dir = board.fresh_run(args.logdir)    # 我们加的：先把上一次的记录挪到一边（正常结束才删），打印查看命令
 
     # ------------------------------------------------ 课程的代码（read_data.py）
     writer = SummaryWriter(log_dir)           # 视频中 SummaryWriter("logs")，在文件开头

@@ -103,7 +103,8 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
     train, classes = picture_root(args)     # 我们加的：图片文件夹和它的两类（hymenoptera_data 里是 ants、bees）
     img_path = first_big_picture(train / classes[0])    # 我们加的：坏图片只说一行
-    log_dir = board.fresh_run(args.logdir, image_steps=args.crops)   # 我们加的：先把上一次的记录挪到一边（这次正常结束才删掉），并打印查看命令
+    # 我们加的：先把上一次的记录挪到一边（这次正常结束才删掉），并打印查看命令
+    log_dir = board.fresh_run(args.logdir, image_steps=args.crops)
 
     # ------------------------------------------------ 课程的代码（视频 P11-P12）
     person = Person()
