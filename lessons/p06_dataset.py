@@ -10,7 +10,9 @@ label（train/ants 里都是蚂蚁），ants_dataset + bees_dataset 把两个数
 {'img': ..., 'label': ...}，再交给 DataLoader，并把一张图片写进 TensorBoard（tag 'error'）。
 
 用 data/ 下的 hymenoptera_data（视频的蚂蚁和蜜蜂）；没有就用项目画的替代图片（两种组织方式都有）；
-也可以用你自己的文件夹：--root-dir 指向一个文件夹，里面每一类一个子文件夹。
+也可以用你自己的文件夹：--root-dir 指向一个文件夹，里面每一类一个子文件夹，至少两类。
+下载来的 hymenoptera_data 和你的文件夹只有第一种组织方式：本课先从它做出第二种，放在
+data/read_data_layout/ 下（打印出位置，不改动你的文件），read_data.py 的代码再完整地在上面运行。
 
 English:
 P6 Dataset in practice
@@ -30,7 +32,10 @@ TensorBoard (tag 'error').
 
 Uses hymenoptera_data (the video's ants and bees) under data/; without it, a
 made-up stand-in in both layouts; or a folder of your own: --root-dir, with
-one subfolder per class.
+one subfolder per class, at least two. The download and your folder have the
+first layout only: the lesson first makes the second from it under
+data/read_data_layout/ (it prints where and leaves your files as they are),
+then runs read_data.py's code on it in full.
 """
 import os
 from pathlib import Path
@@ -105,67 +110,76 @@ def main(argv=None):
     parser.add_argument("--data-root", type=Path, default=files.DATA_ROOT,
                         help="放 hymenoptera_data 的文件夹（默认：%(default)s）")
     parser.add_argument("--root-dir", type=Path,
-                        help="你自己的图片文件夹，里面每一类一个子文件夹"
+                        help="你自己的图片文件夹，里面每一类一个子文件夹，至少两类"
                              "（默认：hymenoptera_data/train，没有就用项目画的替代图片）")
     args = flags.parse_args(parser, argv)
-    root_dir, real, label_dirs, pairs = picture_folders(args)     # 我们加的：找到图片，坏图片只说一行
+    root_dir, real, label_dirs = picture_folders(args)     # 我们加的：找到图片，坏图片只说一行
+    first, second = label_dirs[:2]                          # 我们加的：hymenoptera_data 里是 "ants" 和 "bees"
 
     # ------------------------------------------------ 课程的代码（视频 P6）
     root_dir = str(root_dir)              # 视频中 root_dir = "dataset/train"
-    # 视频：ants_dataset = MyData(root_dir, "ants")，bees_dataset = MyData(root_dir, "bees")；
-    # 这里 root_dir 的每个子文件夹一个，所以换成你自己的文件夹也能用
-    datasets = [MyData(root_dir, label_dir) for label_dir in label_dirs]
-    img, label = datasets[0][0]           # 视频：img, label = ants_dataset[0]
-    print(img, label)
-    train_dataset = datasets[0]
-    for dataset in datasets[1:]:
-        train_dataset = train_dataset + dataset       # 视频：train_dataset = ants_dataset + bees_dataset
+    ants_label_dir = first                # 视频中 ants_label_dir = "ants"
+    bees_label_dir = second               # 视频中 bees_label_dir = "bees"
+    ants_dataset = MyData(root_dir, ants_label_dir)
+    bees_dataset = MyData(root_dir, bees_label_dir)
+    img, label = ants_dataset[0]
+    print(img, label)                     # 视频里 img.show() 打开这张图片看
+    train_dataset = ants_dataset + bees_dataset
     print(len(train_dataset))
+    p6_root, p6_datasets, p6_train = root_dir, [ants_dataset, bees_dataset], train_dataset   # 我们加的：留给最后的输出
+
+    # 我们加的准备：read_data.py 的第二种组织方式（ants_image/ + ants_label/）在哪里；
+    # hymenoptera_data 和你自己的文件夹没有，就在 data/ 下做一份（打印出位置）
+    labelled_root = pictures.second_layout(root_dir, [first, second], args.data_root)
+    log_dir = board.fresh_run(args.logdir)    # 我们加的：先把上一次的记录挪到一边（正常结束才删），打印查看命令
 
     # ------------------------------------------------ 课程的代码（read_data.py）
-    if pairs:
-        log_dir = board.fresh_run(args.logdir)
-        writer = SummaryWriter(log_dir)                               # 视频中 SummaryWriter("logs")
-        transform = transforms.Compose([transforms.Resize((256, 256)), transforms.ToTensor()])
-        # 视频：ants_dataset = MyData(root_dir, "ants_image", "ants_label", transform)，bees 一样
-        labelled = [MyLabelData(root_dir, name + "_image", name + "_label", transform) for name in pairs]
-        labelled_dataset = labelled[0]
-        for dataset in labelled[1:]:
-            labelled_dataset = labelled_dataset + dataset             # 视频中叫 train_dataset
-        dataloader = DataLoader(labelled_dataset, batch_size=1, num_workers=2)
-        error_index = min(119, len(labelled_dataset) - 1)             # 视频中 119（替代图片没有那么多张）
-        writer.add_image('error', labelled_dataset[error_index]['img'])
-        writer.close()
+    writer = SummaryWriter(log_dir)           # 视频中 SummaryWriter("logs")，在文件开头
+    transform = transforms.Compose([transforms.Resize((256, 256)), transforms.ToTensor()])
+    root_dir = str(labelled_root)             # 视频中 root_dir = "dataset/train"
+    image_ants = first + "_image"             # 视频中 image_ants = "ants_image"
+    label_ants = first + "_label"             # 视频中 label_ants = "ants_label"
+    ants_dataset = MyLabelData(root_dir, image_ants, label_ants, transform)
+    image_bees = second + "_image"            # 视频中 image_bees = "bees_image"
+    label_bees = second + "_label"            # 视频中 label_bees = "bees_label"
+    bees_dataset = MyLabelData(root_dir, image_bees, label_bees, transform)
+    train_dataset = ants_dataset + bees_dataset
+
+    dataloader = DataLoader(train_dataset, batch_size=1, num_workers=2)
+
+    error_index = min(119, len(train_dataset) - 1)     # 我们加的：视频中 119（图片少于 120 张时用最后一张）
+    writer.add_image('error', train_dataset[error_index]['img'])
+    writer.close()
 
     # ------------------------------------------------ 我们加的（课程之外）
-    for label_dir, dataset in zip(label_dirs, datasets):
+    for name in label_dirs[2:]:              # 你的文件夹多于两类时，其余的也加上
+        p6_datasets.append(MyData(p6_root, name))
+        p6_train = p6_train + p6_datasets[-1]
+    for label_dir, dataset in zip(label_dirs, p6_datasets):
         video = {"ants": 124, "bees": 121}.get(label_dir) if real else None
         print(_("{name}_dataset = MyData(root_dir, {label!r})：{n} 张").format(
             name=label_dir, label=label_dir, n=len(dataset))
               + (_("（hymenoptera_data 有 {video} 张）").format(video=video) if video else ""))
-    last_img, last_label = train_dataset[len(train_dataset) - 1]
-    print(_("train_dataset = {names}：{kind}，一共 {n} 张；最后一张 train_dataset[{last}] 的 label 是 {label!r}："
-            "加起来的数据集按加的顺序一个接一个").format(
-        names=" + ".join(f"{name}_dataset" for name in label_dirs), kind=type(train_dataset).__name__,
-        n=len(train_dataset), last=len(train_dataset) - 1, label=last_label))
-    sizes = sorted({train_dataset[i][0].size for i in range(len(train_dataset))})
+    last_img, last_label = p6_train[len(p6_train) - 1]
+    print(_("train_dataset = {names}：类型是 {kind}，共 {n} 张；最后一张 train_dataset[{last}] 的 label 是 {label!r}"
+            "——数据集相加，就是按相加的顺序首尾相接").format(
+        names=" + ".join(f"{name}_dataset" for name in label_dirs), kind=type(p6_train).__name__,
+        n=len(p6_train), last=len(p6_train) - 1, label=last_label))
+    sizes = sorted({p6_train[i][0].size for i in range(len(p6_train))})
     print(_("每张图片都能打开；大小（宽×高）：{sizes}").format(
         sizes=", ".join(f"{w}×{h}" for w, h in sizes[:4]) + (" ..." if len(sizes) > 4 else "")))
-    if not pairs:
-        print(_("这里没有 *_image/*_label 文件夹，read_data.py 的第二种组织方式跳过了"
-                "（项目画的替代图片里有：去掉 --root-dir，或者换一个 --data-root）"))
-    for name, dataset in zip(pairs, labelled if pairs else []):
+    labelled = {first: ants_dataset, second: bees_dataset}
+    for name, dataset in labelled.items():
         sample = dataset[0]
-        print(_("第二种组织方式 {name}_image/ + {name}_label/：{n} 张；[0] 是 {shape} 的张量，label {label!r} "
-                "读自 {file}").format(name=name, n=len(dataset), shape=list(sample['img'].shape),
+        print(_("第二种组织方式 {name}_image/ + {name}_label/：{n} 张；[0] 是形状为 {shape} 的张量，label 是 {label!r}"
+                "（读自 {file}）").format(name=name, n=len(dataset), shape=list(sample['img'].shape),
                                        label=sample['label'], file=dataset.label_list[0]))
-    if pairs:
-        print(_("DataLoader(batch_size=1)：{n} 批；TensorBoard 的 'error' 是第 {index} 张").format(
-            n=len(dataloader), index=error_index))
-    return {"lengths": {name: len(d) for name, d in zip(label_dirs, datasets)}, "total": len(train_dataset),
-            "first": label, "last_label": last_label, "real": real,
-            "labelled": {name: (len(d), d[0]['label']) for name, d in zip(pairs, labelled if pairs else [])},
-            "error_index": error_index if pairs else None}
+    print(_("DataLoader(batch_size=1)：{n} 批；TensorBoard 的 'error' 是 train_dataset[{index}] 那张").format(
+        n=len(dataloader), index=error_index))
+    return {"lengths": {name: len(d) for name, d in zip(label_dirs, p6_datasets)}, "total": len(p6_train),
+            "first": label, "last_label": last_label, "real": real, "labelled_root": str(labelled_root),
+            "labelled": {name: (len(d), d[0]['label']) for name, d in labelled.items()},
+            "error_index": error_index, "labelled_total": len(train_dataset)}
 
 
 def without_hidden(names):
@@ -174,7 +188,7 @@ def without_hidden(names):
 
 
 def picture_folders(args):
-    """我们加的准备：图片文件夹在哪里、有哪些类、哪些类有第二种组织方式；
+    """我们加的准备：图片文件夹在哪里、有哪些类（至少两类）；
     先把每张图片打开一遍，坏图片、空文件夹、对不上的 label 文件只说一行（视频里会是一大段 traceback）。"""
     if args.root_dir is not None:
         root_dir, real = args.root_dir, False
@@ -184,7 +198,7 @@ def picture_folders(args):
     if not root.is_dir():
         raise files.LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=files.shown(root)))
     subfolders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    label_dirs = [name for name in subfolders if not name.endswith(("_image", "_label"))]
+    label_dirs = pictures.class_folders(root)
     if not label_dirs:
         raise files.LessonError(_("--root-dir {root} 里没有放图片的子文件夹：每一类建一个子文件夹"
                                   "（比如 ants/、bees/），把图片放进去").format(root=files.shown(root)))
@@ -202,7 +216,11 @@ def picture_folders(args):
                                       "第一个没有配对的：{first}）：每张图片要有一个同名的 label 文件").format(
                 images=files.shown(root / (name + "_image")), labels=files.shown(root / (name + "_label")),
                 n_images=len(images), n_labels=len(labels), first=unmatched[0]))
-    return root_dir, real, label_dirs, pairs
+    if len(label_dirs) < 2:
+        raise files.LessonError(_("--root-dir {root} 里只有一类（{name}/）：视频把两类加起来"
+                                  "（ants_dataset + bees_dataset），再建一个子文件夹放另一类图片").format(
+            root=files.shown(root), name=label_dirs[0]))
+    return root_dir, real, label_dirs
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@
 transforms 里的每个工具都是这样，所以 trans_totensor(img) 能直接用。
 
 常用的 transforms：ToTensor（转成张量）；Normalize（归一化，output = (input - mean) / std，
-视频用 mean = std = [0.5, 0.5, 0.5]，把 [0,1] 变成 [-1,1]）；Resize（缩放：给 (高, 宽) 两个数
+视频用 mean = std = [0.5, 0.5, 0.5]，把 [0,1] 变成 [-1,1]；严格说这是标准化）；Resize（缩放：给 (高, 宽) 两个数
 就缩放到这个大小，只给一个数就按比例缩放，短边等于这个数）；Compose（把几个 transforms 串起来，
 前一个的输出是后一个的输入，所以顺序很重要）；RandomCrop（随机裁剪）。每一步都写进 TensorBoard。
 最后是课程的 P9_transforms.py：把 Compose([Resize(400), ToTensor()]) 交给自己写的 MyData，
-每取一张图片就已经处理成张量了。
-视频的总结：关注输入和输出类型，多看官方文档，关注方法需要什么参数；不知道返回值的时候
-print、print(type())、或者 debug。
+每取一张图片就已经处理成张量了。它读 ants_image/ + ants_label/：hymenoptera_data（或 --root-dir
+给的你自己的文件夹）没有这种组织方式，本课先在 data/read_data_layout/ 下做一份（和 P6 一样）。
+视频的总结：关注输入和输出类型，多看官方文档，关注方法需要什么参数；不知道返回值是什么时，
+就用 print、print(type()) 或调试器看一看。
 
 English:
 P11 Common transforms (1) (2)
@@ -20,13 +21,16 @@ like functions, person("zhangsan"); every tool in transforms is such a
 class, which is why trans_totensor(img) works.
 
 The common transforms: ToTensor; Normalize (output = (input - mean) / std;
-the video's mean = std = [0.5, 0.5, 0.5] turns [0, 1] into [-1, 1]); Resize
+the video's mean = std = [0.5, 0.5, 0.5] turns [0, 1] into [-1, 1]; strictly, a standardization); Resize
 (two numbers (height, width) give that size, one number keeps the
 proportions and makes the shorter side that long); Compose (chains
 transforms, each one's output the next one's input, so the order matters);
 RandomCrop. Each step goes to TensorBoard. Last, the course's
-P9_transforms.py: Compose([Resize(400), ToTensor()]) handed to a MyData of
-our own, so that each picture comes out already a tensor. The video's advice: watch each
+P9_transforms.py: Compose([Resize(400), ToTensor()]) handed to the course's
+own MyData, so that each picture comes out already a tensor. It reads
+ants_image/ + ants_label/: hymenoptera_data (or your folder, --root-dir) lacks
+that layout, so the lesson first makes one under data/read_data_layout/
+(as P6 does). The video's advice: watch each
 step's input and output type, read the official documentation, see which
 arguments a method needs; when unsure what came back: print, print(type()),
 or the debugger.
@@ -91,17 +95,23 @@ def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, logs=True)
     parser.add_argument("--data-root", type=Path, default=files.DATA_ROOT,
                         help="放 hymenoptera_data 的文件夹（默认：%(default)s）")
+    parser.add_argument("--root-dir", type=Path,
+                        help="你自己的图片文件夹，里面每一类一个子文件夹，至少两类"
+                             "（默认：hymenoptera_data/train，没有就用项目画的替代图片）")
     parser.add_argument("--crops", type=flags.positive_int, default=10,
                         help="随机裁剪多少次写进 TensorBoard（默认：10，和视频一样）")
     args = flags.parse_args(parser, argv)
+    train, classes = picture_root(args)     # 我们加的：图片文件夹和它的两类（hymenoptera_data 里是 ants、bees）
+    img_path = first_big_picture(train / classes[0])    # 我们加的：坏图片只说一行
+    # 我们加的：先把上一次的记录挪到一边（这次正常结束才删掉），并打印查看命令
+    log_dir = board.fresh_run(args.logdir, image_steps=args.crops)
 
-    # ------------------------------------------------ 课程的代码（笔记 P11-P12）
+    # ------------------------------------------------ 课程的代码（视频 P11-P12）
     person = Person()
     person("zhangsan")
     person.hello("lisi")
 
-    img_path = pictures.first_picture(args.data_root)[0]    # 视频中 "images/pytorch.png"
-    log_dir = board.fresh_run(args.logdir, image_steps=args.crops)   # 我们加的：清掉上一次的记录，打印查看命令
+    img_path = str(img_path)                                 # 视频中 "images/pytorch.png"
     writer = SummaryWriter(log_dir)                          # 视频中 SummaryWriter("logs")
     img = Image.open(img_path)
     print(img)
@@ -144,16 +154,20 @@ def main(argv=None):
 
     writer.close()
 
-    # P9_transforms.py：Compose 交给自己的 Dataset，每取一张图片都先处理好
+    # 我们加的准备：P9_transforms.py 要 ants_image/ + ants_label/；hymenoptera_data 和你自己的文件夹没有，
+    # 就在 data/ 下做一份（打印出位置）
+    labelled_root = pictures.second_layout(train, classes[:2], args.data_root)
+    ants, bees = classes[:2]
+
+    # ------------------------------------------------ 课程的代码（P9_transforms.py：Compose 交给自己的 Dataset）
     transform = transforms.Compose([transforms.Resize(400), transforms.ToTensor()])
-    root_dir = str(Path(img_path).parent.parent)     # 视频中 root_dir = "dataset/train"
-    if os.path.isdir(os.path.join(root_dir, "ants_image")):     # 我们加的：hymenoptera_data 原本没有这种组织方式
-        image_ants = "ants_image"
-        label_ants = "ants_label"
-        ants_dataset = MyData(root_dir, image_ants, label_ants, transform=transform)
-        image_bees = "bees_image"
-        label_bees = "bees_label"
-        bees_dataset = MyData(root_dir, image_bees, label_bees, transform=transform)
+    root_dir = str(labelled_root)             # 视频中 root_dir = "dataset/train"
+    image_ants = ants + "_image"              # 视频中 image_ants = "ants_image"
+    label_ants = ants + "_label"              # 视频中 label_ants = "ants_label"
+    ants_dataset = MyData(root_dir, image_ants, label_ants, transform=transform)
+    image_bees = bees + "_image"              # 视频中 image_bees = "bees_image"
+    label_bees = bees + "_label"              # 视频中 label_bees = "bees_label"
+    bees_dataset = MyData(root_dir, image_bees, label_bees, transform=transform)
 
     # ------------------------------------------------ 我们加的（课程之外）
     crop_shapes = [list(img_crop.shape)]
@@ -176,7 +190,7 @@ def main(argv=None):
             "范围 [0, 1] 变成 [{low:.2f}, {high:.2f}]").format(
         before=before, after=after, by_hand=(before - 0.5) / 0.5,
         low=img_norm.min().item(), high=img_norm.max().item()))
-    print(_("Resize((512, 512))：PIL 大小（宽, 高）{original} -> {pair}，被压成了正方形；"
+    print(_("Resize((512, 512))：PIL 大小（宽、高）{original} -> {pair}，被压成了正方形；"
             "Resize(512)：短边变成 512，比例不变，Compose 之后是 {shape} 的张量").format(
         original=img.size, pair=trans_resize(img).size, shape=list(img_resize_2.shape)))
     try:
@@ -185,26 +199,47 @@ def main(argv=None):
     except TypeError as error:
         wrong_order = f"TypeError: {error}"
     print(_("Compose([trans_norm, trans_totensor])（顺序反了）：{result}").format(result=wrong_order))
-    print(_("  Normalize 要的是张量，而图片这时还是 PIL：ToTensor 必须在前面。看清每一步的输入和输出类型"))
+    print(_("  Normalize 要的是张量，而这时图片还是 PIL 图片：ToTensor 必须在前面。看清每一步的输入和输出类型"))
     print(_("RandomCrop(256) 和 RandomCrop((200, 400)) 各 {crops} 次：形状 {shapes}，每次裁的位置都不同"
             "（tag RandomCrop 和 RandomCropHW）；pad_if_needed=True 让比裁剪尺寸小的图片先填充").format(
         crops=args.crops, shapes=crop_shapes))
-    if os.path.isdir(os.path.join(root_dir, "ants_image")):
-        dataset_img, dataset_label = ants_dataset[0]
-        print(_("MyData(..., transform=transform)：ants_dataset {ants} 张，bees_dataset {bees} 张；"
-                "ants_dataset[0] 已经是 {shape} 的张量（Resize(400)：短边 400），label {label!r}").format(
-            ants=len(ants_dataset), bees=len(bees_dataset), shape=list(dataset_img.shape), label=dataset_label))
-        dataset_shape = list(dataset_img.shape)
-    else:
-        print(_("{root} 里没有 ants_image/ants_label 文件夹，P9_transforms.py 的 MyData 这一段跳过了").format(
-            root=files.shown(root_dir)))
-        dataset_shape = None
-    print(_("不知道返回值的时候：print(x)、print(type(x))，或者用 debug"))
+    dataset_img, dataset_label = ants_dataset[0]
+    print(_("MyData(..., transform=transform)：ants_dataset {ants} 张，bees_dataset {bees} 张；"
+            "ants_dataset[0] 已经是 {shape} 的张量（Resize(400)：短边 400），label {label!r}").format(
+        ants=len(ants_dataset), bees=len(bees_dataset), shape=list(dataset_img.shape), label=dataset_label))
+    dataset_shape = list(dataset_img.shape)
+    print(_("不清楚返回值是什么时：用 print(x)、print(type(x)) 看一看，或者用调试器（debug）"))
     return {"tensor_shape": list(img_tensor.shape), "normalize": (before, after),
             "norm_range": (img_norm.min().item(), img_norm.max().item()),
             "resize_pair": trans_resize(img).size, "resize_one": trans_resize_2(img).size, "original": img.size,
             "resize_shape": list(img_resize.shape), "compose_shape": list(img_resize_2.shape),
-            "wrong_order": wrong_order, "crop_shapes": crop_shapes, "dataset_shape": dataset_shape}
+            "wrong_order": wrong_order, "crop_shapes": crop_shapes, "dataset_shape": dataset_shape,
+            "dataset_lengths": [len(ants_dataset), len(bees_dataset)], "dataset_label": dataset_label,
+            "labelled_root": str(labelled_root)}
+
+
+def first_big_picture(folder):
+    """The first picture of `folder` with both sides at least 256: the video's RandomCrop(256) needs that."""
+    for name in pictures.picture_files(folder):
+        if min(pictures.open_picture(folder / name).size) >= 256:
+            return folder / name
+    raise files.LessonError(_("{folder} 里没有宽和高都至少 256 像素的图片：视频的 RandomCrop(256) 要从图片里裁出 256×256"
+                              "，放一张大一点的进去").format(folder=files.shown(folder)))
+
+
+def picture_root(args):
+    """The picture folder (--root-dir, else hymenoptera_data/train, else the stand-in) and its classes."""
+    if args.root_dir is None:
+        train = Path(pictures.train_folder(args.data_root)[0])
+    else:
+        train = Path(args.root_dir)
+        if not train.is_dir():
+            raise files.LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=files.shown(train)))
+    classes = pictures.class_folders(train)
+    if len(classes) < 2:
+        raise files.LessonError(_("{root} 里要有两个放图片的子文件夹（比如 ants/、bees/）："
+                                  "P9_transforms.py 读两类").format(root=files.shown(train)))
+    return train, classes
 
 
 if __name__ == "__main__":

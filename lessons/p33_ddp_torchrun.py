@@ -11,9 +11,12 @@ DistributedSampler 让每个进程只拿自己那一份图片，每轮 set_epoch
 torch.save 只在 0 号进程做；最后无论成功、出错还是 Ctrl-C 都 destroy_process_group。
 
 一台机器两个进程：  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
-两台机器（每台一条命令，HOST 是 0 号机器的地址）：
-  torchrun --nnodes 2 --node-rank 0 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
-  torchrun --nnodes 2 --node-rank 1 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
+两台机器（每台一条命令；HOST 是 --node-rank=0 那台机器的地址，两台都写它）：
+  torchrun --nnodes=2 --node-rank=0 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
+  torchrun --nnodes=2 --node-rank=1 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
+用 torchrun 默认的 static 集合方式（--node-rank 加 --master-addr），不用 c10d：这样 --node-rank=0 的机器一定是
+0 号进程所在的机器，打印和保存 tudui_N.pth 都在它上面（c10d 按加入的先后编号，会忽略 --node-rank）。
+Windows 上先设 USE_LIBUV=0（PowerShell：$env:USE_LIBUV="0"，cmd：set USE_LIBUV=0），通信后端用 gloo。
 直接 python lessons/p33_ddp_torchrun.py 也能运行：那就是 1 个进程，它会告诉你 torchrun 的命令。
 
 English:
@@ -37,15 +40,22 @@ only; and destroy_process_group runs at the end, also after an error or
 Ctrl-C.
 
 One machine, two processes:  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
-Two machines (one command on each; HOST is machine 0's address):
-  torchrun --nnodes 2 --node-rank 0 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
-  torchrun --nnodes 2 --node-rank 1 --nproc_per_node=1 --rdzv-backend c10d --rdzv-endpoint HOST:29500 lessons/p33_ddp_torchrun.py
+Two machines (one command on each; HOST is the address of the machine with
+--node-rank=0, written on both):
+  torchrun --nnodes=2 --node-rank=0 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
+  torchrun --nnodes=2 --node-rank=1 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
+This is torchrun's default static rendezvous (--node-rank with --master-addr),
+not c10d: the machine with --node-rank=0 is then always the one of rank 0,
+which prints and saves tudui_N.pth (c10d numbers machines in the order they
+join and ignores --node-rank). On Windows set USE_LIBUV=0 first (PowerShell:
+$env:USE_LIBUV="0", cmd: set USE_LIBUV=0); the backend there is gloo.
 Plain python lessons/p33_ddp_torchrun.py runs too, as one process, and
 prints the torchrun command.
 """
 import datetime
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -55,7 +65,7 @@ import torchvision
 from torch import nn
 from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 from torch.utils.data.distributed import DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 
@@ -99,6 +109,9 @@ def main(argv=None):
     else:
         device = torch.device("cpu")             # DDP 不支持苹果的 MPS：那里也用 CPU
         backend = "gloo"
+    if sys.platform == "win32":
+        backend = "gloo"                         # Windows 版的 PyTorch 没有 nccl，显卡也用 gloo
+        distributed.no_libuv_on_windows()        # 我们加的：设 USE_LIBUV=0，并说 torchrun 之前也要设
     try:
         # 在 MASTER_ADDR:MASTER_PORT（torchrun 设好的集合点）和其他进程会合；
         # timeout：等不齐、或者通信时对方没有回应，过了这么久就报错，而不是永远挂着
@@ -127,11 +140,13 @@ def main(argv=None):
         # DistributedSampler 把数据集分成 WORLD_SIZE 份，每个进程只拿自己那一份（第 rank 份），
         # 每一轮所有进程合起来正好把数据集过一遍；它自己负责打乱顺序（所以 DataLoader 不再写 shuffle）
         train_sampler = DistributedSampler(train_data)
-        test_sampler = DistributedSampler(test_data, shuffle=False)   # 测试集也分开测，最后再加起来
+        # 测试集也分开测，最后再加起来。这里不用 DistributedSampler：张数不能被 WORLD_SIZE 整除时，它重复前几张
+        # 来凑齐（100 张分 3 份就多测 2 张），正确率就算错了。每个进程测第 rank、rank+WORLD_SIZE……张，每张只测一次
+        test_part = Subset(test_data, range(rank, test_data_size, world_size))
         # 利用 DataLoader 来加载数据集
         # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总 batch），每轮的步数少 WORLD_SIZE 倍
         train_dataloader = DataLoader(train_data, batch_size=args.batch_size, sampler=train_sampler)
-        test_dataloader = DataLoader(test_data, batch_size=args.batch_size, sampler=test_sampler)
+        test_dataloader = DataLoader(test_part, batch_size=args.batch_size)
 
         # 创建网络模型
         tudui = Tudui().to(device)
@@ -155,10 +170,11 @@ def main(argv=None):
 
         # 添加tensorboard：只有 0 号进程写，不然会有 WORLD_SIZE 份记录
         if rank == 0:
-            log_dir = board.fresh_run(args.logdir)   # 我们加的：清掉上一次的记录，打印查看命令
+            log_dir = board.fresh_run(args.logdir)   # 我们加的：先把上一次的记录挪到一边（正常结束才删），打印查看命令
             writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
 
-        history = {"test_loss": [], "test_accuracy": [], "train_loss": [], "seen": [], "checkpoints": []}  # 我们加的
+        history = {"test_loss": [], "test_accuracy": [], "test_correct": [], "test_images": [], "test_size": test_data_size,  # 我们加的
+                   "train_loss": [], "seen": [], "checkpoints": []}
         started = time.time()
         for i in range(epoch):
             print(_("-------第 {} 轮训练开始-------").format(i + 1))
@@ -192,6 +208,7 @@ def main(argv=None):
             tudui.eval()
             total_test_loss = 0
             total_accuracy = 0
+            tested = 0              # 我们加的：测了几张（所有进程加起来应该正好是 test_data_size）
             with torch.no_grad():
                 for data in test_dataloader:
                     imgs, targets = data
@@ -201,12 +218,13 @@ def main(argv=None):
                     total_test_loss = total_test_loss + loss.item()
                     accuracy = (outputs.argmax(1) == targets).sum()
                     total_accuracy = total_accuracy + accuracy
+                    tested = tested + len(targets)      # 我们加的
 
-            # 每个进程只测了自己那一份：all_reduce 把各进程的两个数加起来（默认 SUM），每个进程都拿到总数。
-            # （测试集张数不能被 WORLD_SIZE 整除时，DistributedSampler 会重复几张来凑齐，比如 10000 张分 3 份多 2 张）
-            totals = torch.tensor([total_test_loss, float(total_accuracy)], device=device)
+            # 每个进程只测了自己那一份：all_reduce 把各进程的这几个数加起来（默认 SUM），每个进程都拿到总数。
+            # 各份加起来正好是整个测试集，每张一次，所以除以 test_data_size 就是正确率
+            totals = torch.tensor([total_test_loss, float(total_accuracy), tested], device=device)
             dist.all_reduce(totals)
-            total_test_loss, total_accuracy = totals[0].item(), totals[1].item()
+            total_test_loss, total_accuracy, tested = totals[0].item(), totals[1].item(), int(totals[2].item())
             print(_("整体测试集上的Loss: {}").format(total_test_loss))
             print(_("整体测试集上的正确率: {}").format(total_accuracy / test_data_size))
             if rank == 0:
@@ -215,6 +233,8 @@ def main(argv=None):
             total_test_step = total_test_step + 1
             history["test_loss"].append(total_test_loss)
             history["test_accuracy"].append(total_accuracy / test_data_size)
+            history["test_correct"].append(int(total_accuracy))
+            history["test_images"].append(tested)
 
             # 只有 0 号进程保存（参数在每个进程里都一样，存一份就够了）。tudui.module 是 DDP 里面包着的 Tudui：
             # 直接存 tudui.state_dict() 的话，每个名字前面都多了 "module."，P31 的 Tudui 就对不上了
@@ -272,7 +292,9 @@ def what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, rank,
         wrapped=first_name, inner=next(iter(tudui.module.state_dict())),
         path=files.shown(history["checkpoints"][-1]) if history["checkpoints"] else "tudui_0.pth"))
     result = {"world_size": world_size, "rank": rank, "test_loss": history["test_loss"],
-              "test_accuracy": history["test_accuracy"], "train_loss": history["train_loss"],
+              "test_accuracy": history["test_accuracy"], "test_correct": history["test_correct"],
+              "test_images": history["test_images"],
+              "test_size": history["test_size"], "train_loss": history["train_loss"],
               "checkpoints": history["checkpoints"], "max_parameter_difference": max(differences),
               "seen": [g["seen"] for g in gathered], "train_size": len(train_data), "seconds": seconds,
               "images_per_second": images_per_second, "real": not standin,

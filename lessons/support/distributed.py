@@ -13,6 +13,9 @@ the lesson so that it shows only the lines DDP changes:
   one fails; each then stops with one line, not a traceback;
 - `one_line()`: what torch.distributed raises (a port in use, a timeout, a
   process that went away) as one LessonError naming the fix;
+- `no_libuv_on_windows()`: Windows builds of torch may lack libuv in the
+  TCPStore (pytorch/pytorch#139990, #148283): USE_LIBUV=0 is set for this
+  process and the learner told to set it before torchrun as well;
 - `tidy_up()`: the environment and stdout as they were (for main() called
   in-process, as the tests do).
 """
@@ -32,7 +35,7 @@ from support.i18n import _
 # the variables torchrun sets for each process it starts
 TORCHRUN_VARIABLES = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
-_saved = {"environ": None, "stdout": None, "sigterm": None, "failing": False}
+_saved = {"environ": None, "stdout": None, "sigterm": None, "failing": False, "libuv": None}
 
 
 def started_by_torchrun():
@@ -104,8 +107,28 @@ def stop_on_sigterm():
         _saved["sigterm"] = signal.signal(signal.SIGTERM, stop)
 
 
+def no_libuv_on_windows():
+    """On Windows: the TCPStore without libuv (USE_LIBUV=0), which every Windows
+    build of torch has; some lack libuv and fail with "use_libuv was requested
+    but PyTorch was build without libuv support" (pytorch/pytorch#139990, #148283).
+    torchrun's own store starts before this script: the learner sets it there."""
+    if _saved["libuv"] is None:
+        _saved["libuv"] = (os.environ.get("USE_LIBUV"),)
+    os.environ["USE_LIBUV"] = "0"
+    print(_("Windows：这个进程设了 USE_LIBUV=0，通信后端用 gloo。用 torchrun 启动之前也要设 USE_LIBUV=0"
+            "（PowerShell：$env:USE_LIBUV=\"0\"，cmd：set USE_LIBUV=0），否则 torchrun 可能报"
+            "“use_libuv was requested but PyTorch was build without libuv support”"))
+
+
 def tidy_up():
-    """Put back what single_process_env, print_on_rank0_only and stop_on_sigterm changed."""
+    """Put back what single_process_env, no_libuv_on_windows, print_on_rank0_only and stop_on_sigterm changed."""
+    if _saved["libuv"] is not None:
+        value = _saved["libuv"][0]
+        if value is None:
+            os.environ.pop("USE_LIBUV", None)
+        else:
+            os.environ["USE_LIBUV"] = value
+        _saved["libuv"] = None
     if _saved["environ"] is not None:
         for name, value in _saved["environ"].items():
             if value is None:
@@ -145,7 +168,7 @@ def one_line(error, timeout):
     if "EADDRINUSE" in text or "address already in use" in text.lower():
         port = os.environ.get("MASTER_PORT", "?")
         return LessonError(_("端口 {port} 已经被别的程序占用了（也许是上一次没结束的训练）：换一个端口，"
-                             "一台机器用 torchrun --master-port {other} ...，几台机器用 --rdzv-endpoint HOST:{other}；"
+                             "torchrun --master-port={other} ...（几台机器时每台的命令都改）；"
                              "直接用 python 运行时设环境变量 MASTER_PORT={other}").format(
             port=port, other=free_port()))
     if "timed out" in text.lower() or "timeout" in text.lower():

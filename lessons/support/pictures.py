@@ -12,6 +12,7 @@ project draws its own small folder, in the two layouts the course uses:
 The made-up pictures say on them that they are NOT ants or bees: red
 blobs for "ants", yellow stripes for "bees", at the sizes real photos have.
 """
+import shutil
 import warnings
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from support.i18n import _
 HYMENOPTERA_URL = "https://download.pytorch.org/tutorial/hymenoptera_data.zip"
 REAL_FOLDER = "hymenoptera_data"
 STANDIN_FOLDER = "made_up_ants_bees"
+LAYOUT_FOLDER = "read_data_layout"      # where the second layout is made from a learner's folder (under data/)
 STANDIN_COUNTS = {"ants": 6, "bees": 5}
 SIZES = [(500, 375), (375, 500), (400, 300), (500, 333)]
 SKIPPED = {"Thumbs.db", "desktop.ini"}     # files an operating system leaves in picture folders
@@ -121,3 +123,52 @@ def first_picture(data_root):
     train, _real = train_folder(data_root)
     path = Path(train) / "ants" / picture_files(Path(train) / "ants")[0]
     return path, open_picture(path)
+
+
+def class_folders(root):
+    """The class subfolders of `root` (ants/, bees/ ...), sorted: not hidden, not *_image or *_label."""
+    return sorted(p.name for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith(".")
+                  and not p.name.endswith(("_image", "_label")))
+
+
+def has_second_layout(root, classes):
+    """Whether `root` holds <class>_image/ and <class>_label/ for each class."""
+    return all((Path(root) / f"{name}_image").is_dir() and (Path(root) / f"{name}_label").is_dir()
+               for name in classes)
+
+
+def second_layout(root, classes, data_root):
+    """A folder with the layout of the course's read_data.py and P9_transforms.py
+    (ants_image/ + ants_label/, one .txt per picture holding its class) for
+    `classes` of `root`: `root` itself when it has it, else one made here from
+    root's class folders, under <data_root>/read_data_layout/. The learner's
+    folder is only read. Kept in step with it: pictures copied when new or
+    changed, dropped when gone. Returns the folder."""
+    root = Path(root)
+    if has_second_layout(root, classes):
+        return root
+    made = Path(data_root) / LAYOUT_FOLDER / f"{root.parent.name}_{root.name}"
+    for name in classes:
+        pictures = picture_files(root / name)
+        images, labels = made / f"{name}_image", made / f"{name}_label"
+        images.mkdir(parents=True, exist_ok=True)
+        labels.mkdir(parents=True, exist_ok=True)
+        for old in images.iterdir():
+            if old.name not in pictures:
+                old.unlink()
+        stems = {Path(picture).stem for picture in pictures}
+        for old in labels.iterdir():
+            if old.stem not in stems or old.suffix != ".txt":
+                old.unlink()
+        for picture in pictures:
+            source, copy = (root / name / picture), images / picture
+            here = source.stat()
+            if not copy.is_file() or (copy.stat().st_size, copy.stat().st_mtime_ns) != (here.st_size, here.st_mtime_ns):
+                shutil.copy2(source, copy)      # copy2 keeps the time: unchanged pictures are not copied again
+            label = labels / f"{Path(picture).stem}.txt"
+            if not label.is_file() or label.read_text(encoding="utf-8") != name:
+                label.write_text(name, encoding="utf-8")     # the practice set's label file: the class name
+    print(_("第二种组织方式（read_data.py 要的 {example}_image/ + {example}_label/）：{root} 里没有，从它的 {classes} "
+            "做了一份，放在 {made}（图片复制过去，每张配一个同名 .txt，内容是文件夹名；你的文件夹没有改动）").format(
+        example=classes[0], root=shown(root), classes=_("、").join(f"{name}/" for name in classes), made=shown(made)))
+    return made
