@@ -98,7 +98,7 @@ class Child:
 
     def expire(self):
         self.problem = {"line": None, "task": self.current,
-                        "why": _("运行超过 {seconds} 秒，检查被停止").format(seconds=self.limit)}
+                        "why": _("运行超过 {seconds} 秒，检查被停止").format(seconds=f"{self.limit:g}")}
         self.stop()
 
     def stop(self):
@@ -198,7 +198,8 @@ def main(argv=None):
     children = check_all(files, args.timeout, max(1, args.jobs))
     table = []
     for child in children:
-        print(shown(child.path))
+        if child.problem is None:          # a file that did not run is said in one line, by report()
+            print(shown(child.path))
         table.append((child, report(child)))
     if len(children) > 1 or not args.names:
         print()

@@ -813,7 +813,7 @@ def run_file(path, section, language, limit, connection):
         except KeyboardInterrupt as error:
             line = learner_line(error, path)
             send(("file", {"line": line, "task": task_at(headers, line),
-                           "why": _("运行超过 {seconds} 秒（死循环？）").format(seconds=limit)}))
+                           "why": _("运行超过 {seconds} 秒（死循环？）").format(seconds=f"{limit:g}")}))
             return
         except BaseException as error:          # SystemExit too: the checker goes on and says so
             line = learner_line(error, path)
@@ -839,7 +839,7 @@ def judge(one, module, path, limit):
     except Wrong as wrong:
         result.update(status="wrong", got=str(wrong.got), wanted=str(wrong.wanted), hint=wrong.hint)
     except KeyboardInterrupt as error:
-        result.update(status="timeout", line=learner_line(error, path), got=str(limit))
+        result.update(status="timeout", line=learner_line(error, path), got=f"{limit:g}")
     except Exception as error:
         result.update(status="error", line=learner_line(error, path), got=describe(error))
     return result
