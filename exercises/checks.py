@@ -278,7 +278,7 @@ def p09_compose(module):
 
 
 # ================================================================ P13-P14 DataLoader
-@task("p14", _("10000 张、batch_size=64、drop_last=True：一共几批"), "p14_dataloader.py", "drop_last=True)")
+@task("p14", _("10000 张、batch_size=64、drop_last=True：一共几批"), "p14_dataloader.py", "test_loader = DataLoader(")
 def p14_batches(module):
     from torch.utils.data import DataLoader
     answer = given(module, "batches")
