@@ -224,3 +224,5 @@ if __name__ == "__main__":
     except KeyboardInterrupt:
         print(_("已停止（Ctrl-C）"), file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:                 # `check.py | head`: the reader has gone, nothing more to say
+        os._exit(1)

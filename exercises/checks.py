@@ -10,6 +10,7 @@ run_file() in a child process, one per exercise file.
 import _thread
 import os
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -115,10 +116,16 @@ def same_shape(got, wanted, hint=None):
 
 
 # ================================================================ P6 Dataset
+SCRATCH = []      # the child's own temporary folder (run_file makes it and removes it)
+
+
+def scratch_folder():
+    return Path(tempfile.mkdtemp(dir=SCRATCH[0] if SCRATCH else None))
+
+
 def tiny_folder():
     """root/ants: 3 pictures, root/bees: 2, each a different size (the checker's own folder)."""
-    from PIL import Image
-    root = Path(tempfile.mkdtemp(prefix="exercise_p06_"))
+    root = scratch_folder()
     for label, count in (("ants", 3), ("bees", 2)):
         (root / label).mkdir()
         for i in range(count):
@@ -203,7 +210,7 @@ def p08_image(module):
         picture = image(tag, img, dataformats=dataformats).value[0].image
         got = (picture.height, picture.width, picture.colorspace)
     except Exception as error:        # the shape and dataformats do not fit together
-        got = str(error).splitlines()[0][:80]
+        got = str(error).splitlines()[0][:120]
     if got != (20, 30, 3):
         raise Wrong(got, (20, 30, 3), _("numpy 图片是 (高, 宽, 通道)，add_image 默认以为是 (通道, 高, 宽)：要写 "
                                        "dataformats='HWC'"))
@@ -270,7 +277,7 @@ def p09_compose(module):
     try:
         got = pipeline(picture(8, 6))
     except TypeError as error:
-        raise Wrong(str(error).splitlines()[0][:80], _("一个张量"),
+        raise Wrong(str(error).splitlines()[0][:120], _("一个张量"),
                     _("顺序反了：Normalize 只认张量，要先 ToTensor")) from None
     if not isinstance(got, torch.Tensor) or got.min() < -1.001 or got.max() > 1.001 or got.min() >= 0:
         raise Wrong(_("取值 {low} 到 {high}").format(low=float(got.min()), high=float(got.max()))
@@ -321,7 +328,7 @@ def p15_super(module):
     try:
         model = WithLayer()
     except AttributeError as error:
-        raise Wrong(str(error).splitlines()[0][:90], _("建好的模型"),
+        raise Wrong(str(error).splitlines()[0][:120], _("建好的模型"),
                     _("__init__ 第一行要调用 super().__init__()")) from None
     count = sum(p.numel() for p in model.parameters())
     if count == 0:
@@ -455,7 +462,7 @@ def p20_scores(module):
         try:
             got = linear(flatten(torch.ones(batch, 3, 32, 32)))
         except RuntimeError as error:
-            raise Wrong(str(error).splitlines()[0][:90], [batch, 10],
+            raise Wrong(str(error).splitlines()[0][:120], [batch, 10],
                         _("Linear 的 in_features 要等于每张图展平后的长度 3*32*32 = 3072")) from None
         same_shape(got, [batch, 10], _("先每张图各自展平（任务 1），Linear 才会给每张图 10 个分数"))
 
@@ -467,7 +474,7 @@ def p21_sequential(module):
     try:
         got = model(torch.ones(64, 3, 32, 32))
     except RuntimeError as error:
-        raise Wrong(str(error).splitlines()[0][:90], [64, 10],
+        raise Wrong(str(error).splitlines()[0][:120], [64, 10],
                     _("卷积不加 padding 每层都变小，Flatten 之后的长度就对不上 Linear 的输入；用 padding=2 保持边长")) from None
     same_shape(got, [64, 10])
 
@@ -510,7 +517,7 @@ def p22_cross_entropy(module):
         try:
             got = number(ce(x, y))
         except (RuntimeError, ValueError) as error:
-            raise Wrong(str(error).splitlines()[0][:90], round(wanted, 4),
+            raise Wrong(str(error).splitlines()[0][:120], round(wanted, 4),
                         _("分类问题用交叉熵 nn.CrossEntropyLoss()：输入是分数，目标是类别序号")) from None
         if abs(got - wanted) > 1e-4:
             raise Wrong(round(got, 4), round(wanted, 4), _("分类问题用交叉熵 nn.CrossEntropyLoss()"))
@@ -573,7 +580,7 @@ def p24_ten_classes(module):
         try:
             got = model(torch.empty(2, 3, 224, 224))
         except RuntimeError as error:
-            raise Wrong(str(error).splitlines()[0][:90], [2, 10],
+            raise Wrong(str(error).splitlines()[0][:120], [2, 10],
                         _("最后一层收到的是前一层的 4096 个数：nn.Linear(4096, 10)")) from None
     same_shape(got, [2, 10])
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
@@ -599,7 +606,7 @@ def p25_round_trip(module):
     x = torch.randn(2, 3, 8, 8)
     with torch.no_grad():
         wanted = model(x)
-    path = Path(tempfile.mkdtemp(prefix="exercise_p25_")) / "tudui.pth"
+    path = scratch_folder() / "tudui.pth"
     save(model, str(path))
     torch.manual_seed(1)                        # a fresh Tudui would now start from other numbers
     loaded = load(str(path))
@@ -618,7 +625,7 @@ def p25_structure(module):
     load_small = given(module, "load_small")
     torch.manual_seed(0)
     saved = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
-    path = Path(tempfile.mkdtemp(prefix="exercise_p25_")) / "small.pth"
+    path = scratch_folder() / "small.pth"
     torch.save(saved.state_dict(), path)
     try:
         loaded = load_small(str(path))
@@ -638,13 +645,12 @@ def p26_accuracy(module):
     outputs = torch.tensor([[0.1, 0.2], [0.3, 0.4], [0.9, 0.1], [0.2, 0.8], [0.7, 0.6]])
     targets = torch.tensor([0, 1, 0, 1, 1])
     wanted = int((outputs.argmax(1) == targets).sum())
+    hint = _("argmax(1) 是每一行（每张图）里分数最高的类别；argmax(0) 是每一列里比")
     try:
         got = number(right_count(outputs, targets))
-    except RuntimeError as error:
-        got = str(error).splitlines()[0][:80]
+    except RuntimeError as error:       # argmax(0) gives one number per class: its length does not fit targets
+        raise Wrong(str(error).splitlines()[0][:120], wanted, hint) from None
     if got != wanted:
-        hint = _("argmax(1) 是每一行（每张图）里分数最高的类别；argmax(0) 是每一列里比") \
-            if got == int((outputs.argmax(0)[:1] == targets[:1]).sum()) or isinstance(got, str) else None
         raise Wrong(got, wanted, hint)
 
 
@@ -792,6 +798,7 @@ def describe(error):
 def run_file(path, section, language, limit, connection):
     """In the child: run the learner's file, then every task of its section; send each result to the parent."""
     i18n.set_language(language)
+    SCRATCH[:] = [tempfile.mkdtemp(prefix="exercise_check_")]
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")           # PyTorch's warnings about the learner's tensors: the result says it
     send = connection.send
@@ -826,6 +833,7 @@ def run_file(path, section, language, limit, connection):
     except BaseException as error:               # never a traceback: the parent shows one line
         send(("file", {"line": None, "task": None, "why": describe(error)}))
     finally:
+        shutil.rmtree(SCRATCH[0], ignore_errors=True)
         send(("done", {}))
         connection.close()
 
