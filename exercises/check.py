@@ -28,6 +28,7 @@ i18n.choose_language(sys.argv[1:])            # before checks.py is imported: it
 _ = i18n._
 
 import checks  # noqa: E402
+from support.flags import TranslatedHelp  # noqa: E402
 
 FILE_NAME = re.compile(r"^(p\d\d)_\w+\.py$")
 
@@ -186,8 +187,9 @@ def report(child):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="check.py", description=i18n.in_language(_(
-        "检查练一练：写 p17 检查一个文件，不写就检查全部。")))
+    # the flags' help is written in Chinese and translated when --help is shown, as in the lessons
+    parser = argparse.ArgumentParser(prog="python exercises/check.py", formatter_class=TranslatedHelp,
+                                     description=_("检查练一练：写 p17 检查一个文件，不写就检查全部。"))
     parser.add_argument("names", nargs="*", help="p17 这样的练习编号，或一个文件、文件夹的路径")
     parser.add_argument("--solutions", action="store_true", help="检查 exercises/solutions/ 里的参考答案")
     parser.add_argument("--timeout", type=float, default=10.0, help="每个任务最多运行几秒")
