@@ -154,7 +154,7 @@ def p06_mydata(module):
         raise Wrong(_("有的图片重复或缺了"), _("3 张不同的图片"), _("第 idx 张：用 self.img_path[idx] 拼出路径"))
 
 
-@task("p06", _("把蚂蚁和蜜蜂两个数据集合成一个"), "p06_dataset.py", "train_dataset = train_dataset + dataset")
+@task("p06", _("把蚂蚁和蜜蜂两个数据集合成一个"), "p06_dataset.py", "train_dataset = ants_dataset + bees_dataset")
 def p06_both(module):
     both = given(module, "ants_and_bees")
     dataset = both(str(tiny_folder()))
