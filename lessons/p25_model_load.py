@@ -36,13 +36,13 @@ import torchvision
 from torch import nn
 
 import models
-from support import checkpoints, files, flags
+from support import checkpoints, files, flags, networks   # 我们的支持代码，不是课程内容
 from support.i18n import _
 
 
 def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True)
-    parser.add_argument("--model", type=str.lower, choices=models.MODEL_NAMES, default="tudui",
+    parser.add_argument("--model", type=str.lower, choices=networks.MODEL_NAMES, default="tudui",
                         help="读取哪一个保存的模型（默认：tudui）")
     parser.add_argument("--out-dir", type=Path, default=files.CHECKPOINTS_ROOT,
                         help="p25_model_save.py 保存到的文件夹（默认：%(default)s）")
@@ -57,7 +57,7 @@ def main(argv=None):
     # 视频的 torch.load("...") 在 torch >= 2.6 会拒绝方式1 的文件；weights_only=False 能读但不安全
     # （文件点名什么就运行什么）。所以保持 weights_only=True，只允许我们网络的那几个类：
     # 方式1-》保存方式1，加载模型
-    with checkpoints.safe_loading(method1, models.whole_model_classes(args.model), remedy=remedy) as named:
+    with checkpoints.safe_loading(method1, networks.whole_model_classes(args.model), remedy=remedy) as named:
         model = torch.load(method1, map_location=args.device, weights_only=True)   # 视频中 torch.load("vgg16_method1.pth")
     print(model)
 

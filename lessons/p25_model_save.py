@@ -33,8 +33,8 @@ import torch
 import torchvision
 from torch import nn
 
-import models                                           # 课程的 model.py：P21 的 Tudui
-from support import checkpoints, files, flags          # 我们的支持代码，不是课程内容
+import models                                           # 课程的 model.py（P26）：P21 的网络 Tudui
+from support import checkpoints, files, flags, networks   # 我们的支持代码，不是课程内容
 from support.i18n import _
 
 
@@ -51,7 +51,7 @@ class Tudui(nn.Module):
 
 def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True)
-    parser.add_argument("--model", type=str.lower, choices=models.MODEL_NAMES, default="tudui",
+    parser.add_argument("--model", type=str.lower, choices=networks.MODEL_NAMES, default="tudui",
                         help="tudui：P21 的小网络，每个文件 0.6 MB；vgg16：视频里的，每个文件 528 MB（默认：tudui）")
     parser.add_argument("--out-dir", type=Path, default=files.CHECKPOINTS_ROOT,
                         help=".pth 文件放在哪个文件夹（默认：%(default)s）")

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from helpers import read_events, run_lesson
-from models import Tudui, whole_model_classes
+from models import Tudui
+from support.networks import whole_model_classes
 from support import training
 
 
