@@ -1,33 +1,9 @@
 """P24 现有网络模型的使用及修改
 
-torchvision.models 里有现成的网络。视频建了两个 VGG16：vgg16_false（pretrained=False，随机参数）
-和 vgg16_true（pretrained=True，预训练：在 ImageNet 上训练好的参数）。pretrained=True 是旧写法，
-现在的 torchvision 写 weights=VGG16_Weights.IMAGENET1K_V1，pretrained=False 写 weights=None。
-预训练参数有 528 MB：这里默认不下载，vgg16_true 也是随机参数；加 --pretrained 才下载
-（只下载一次，存进 torch 的 hub 缓存）。
-VGG16 为 ImageNet 的 1000 个类别设计，用到 CIFAR10 的 10 个类别要改，视频演示了两种改法：
-  vgg16_true.classifier.add_module('add_linear', nn.Linear(1000, 10))   添加一层
-  vgg16_false.classifier[6] = nn.Linear(4096, 10)                       修改一层
-笔记里写的 classifier[6] = nn.Linear(1000, 10) 会出错：第 6 层收到的是 4096 个数。
-课程的代码之后，我们用 4 张 CIFAR10 图片跑一遍改过的网络，看输出形状，也把笔记的写法运行一次，看它怎么出错。
-
-English:
-P24 Using and changing existing network models
-
-torchvision.models has ready-made networks. The video builds two VGG16:
-vgg16_false (pretrained=False, random parameters) and vgg16_true
-(pretrained=True: the parameters trained on ImageNet). pretrained=True is the
-old spelling; current torchvision writes weights=VGG16_Weights.IMAGENET1K_V1,
-and weights=None for pretrained=False. The ImageNet weights are 528 MB: by
-default nothing is downloaded and vgg16_true has random parameters too;
---pretrained downloads them (once, into torch's hub cache).
-VGG16 is built for ImageNet's 1000 classes; for CIFAR10's 10 it must change,
-in the two ways the video shows: add a layer,
-classifier.add_module('add_linear', nn.Linear(1000, 10)), or replace one,
-classifier[6] = nn.Linear(4096, 10). The notes' classifier[6] =
-nn.Linear(1000, 10) fails: layer 6 receives 4096 numbers. After the course's
-code, 4 CIFAR10 pictures go through the changed networks to show their output
-shapes, and the notes' version runs once to show how it fails.
+你会看到：两个 VGG16（vgg16_false 随机参数；vgg16_true 预训练，默认不下载所以也是随机参数，
+加 --pretrained 才下载），以及视频的两种改法之后网络的样子：add_module 加一层 Linear(1000, 10)，
+classifier[6] 换成 Linear(4096, 10)。最后 4 张 CIFAR10 图片过一遍改过的网络，输出形状是 [4, 10]；
+笔记里的 classifier[6] = nn.Linear(1000, 10) 也运行一次，看它为什么出错。
 """
 import torch
 import torchvision

@@ -1,32 +1,9 @@
 """P25 网络模型的保存与读取（读取）
 
-先运行 p25_model_save.py，再运行这一课。读取的顺序和视频一样：先读保存方式1（整个模型），
-再读保存方式2（只有参数 state_dict：一个 OrderedDict，参数名 -> 张量），最后是视频的"陷阱"。
-方式1 的文件按类名保存，读取时这个类必须能被 import。陷阱文件是在 p25_model_save.py 里定义的
-class Tudui 保存的，记下的类名是 __main__.Tudui：别的脚本没有这个类，就会报
-Can't get attribute 'Tudui' on <module '__main__'>（本课在子进程里真的触发一次）。视频的解决办法就是
-第一行的 from p25_model_save import *：把这个类拿到读取的脚本里来。
-torch >= 2.6 的 torch.load 默认 weights_only=True，会拒绝方式1 的文件；笔记里的 weights_only=False
-能读，但会执行文件里点名的任何代码，只对自己保存的文件才能这样做。本课保持 weights_only=True，
-只额外允许我们自己网络用到的那几个类（safe_globals），并且先检查文件里点名了哪些类。
-
-English:
-P25 Saving and loading a network (loading)
-
-Run p25_model_save.py first. The order is the video's: method 1 (the whole
-model), then method 2 (the parameters only, a state_dict: an OrderedDict of
-parameter name -> tensor), then the video's trap. A method 1 file names its
-classes, which must be importable when loading. The trap file was saved by a
-class Tudui defined in p25_model_save.py itself, so it names __main__.Tudui:
-a script without that class fails with "Can't get attribute 'Tudui' on
-<module '__main__'>" (this lesson raises it for real in child processes). The
-video's fix is the first line, from p25_model_save import *, which brings the
-class into the loading script.
-Since torch 2.6, torch.load defaults to weights_only=True and refuses method
-1 files. The notes' weights_only=False loads them, but runs whatever the file
-names: only ever do that with files you saved yourself. This lesson keeps
-weights_only=True, allows exactly the classes our own networks are made of
-(safe_globals), and checks which classes a file names before loading it.
+先运行 p25_model_save.py，再运行这一课。按视频的顺序读取：保存方式1（整个模型），保存方式2（state_dict：
+参数名 -> 张量），最后是“陷阱”文件。你会看到读出的网络、方式1 和方式2 的输出一样，以及陷阱的报错
+Can't get attribute 'Tudui' on <module '__main__'>（在子进程里真的触发一次）和视频的解决办法。
+读取都用 weights_only=True，只允许我们网络用到的那几个类（为什么见 README「出错时」）。
 """
 from p25_model_save import *                           # 视频中 from model_save import *（陷阱的解决办法）
 from pathlib import Path

@@ -1,31 +1,8 @@
 """P25 网络模型的保存与读取（保存）
 
-先运行这一课，再运行 p25_model_load.py。
-
-保存方式1：torch.save(vgg16, ...)，保存模型结构 + 模型参数（整个对象，pickle 时记下的是类的名字）；
-保存方式2：torch.save(vgg16.state_dict(), ...)，只保存模型参数（官方推荐），读取时先用自己的代码
-建好网络，再 load_state_dict。
-视频保存 VGG16，每个文件约 528 MB；这里默认保存 P21 的小网络 Tudui（约 0.6 MB，P26-P31 训练的
-也是它），--model vgg16 和视频一样。文件放在项目的 checkpoints/ 里（--out-dir），每个文件都先写到
-临时文件，写完整才替换旧文件：保存到一半被打断，原来的文件不会坏。
-最后是视频的"陷阱"：在这个脚本里定义 class Tudui 并保存整个模型，文件里记下的类名是
-__main__.Tudui；别的脚本读取时找不到它，p25_model_load.py 会演示这个错误和视频的解决办法。
-
-English:
-P25 Saving and loading a network (saving)
-
-Run this first, then p25_model_load.py.
-
-Method 1, torch.save(vgg16, ...), keeps the whole object: structure and
-parameters, pickled by the class's name. Method 2,
-torch.save(vgg16.state_dict(), ...), keeps the parameters only (recommended):
-to load them you build the network with your own code and call
-load_state_dict. The video saves VGG16, about 528 MB a file; the default here
-is P21's small Tudui (about 0.6 MB, the network P26-P31 train); --model vgg16
-is the video's. Files go to checkpoints/ in the project (--out-dir), each
-written to a temporary file and swapped in only when whole. Last, the video's
-trap: a class Tudui defined in this script and saved whole is named
-__main__.Tudui in the file; p25_model_load.py shows what that does.
+先运行这一课，再运行 p25_model_load.py。你会看到保存的三个文件和它们的大小：保存方式1（整个模型）、
+保存方式2（只有参数，官方推荐），以及视频的“陷阱”文件（在这个脚本里定义的 class Tudui 保存的整个模型）。
+默认保存 P21 的小网络 Tudui；--model vgg16 和视频一样保存 VGG16。文件放在项目的 checkpoints/（--out-dir）。
 """
 from pathlib import Path
 

@@ -184,7 +184,8 @@ def video_differences(args, preset, describe=None):
     def say(key, value):
         return describe[key](value) if key in describe else f"{key}={value}"
 
-    return [f"{say(key, getattr(args, key))}（{_('视频中')}: {say(key, value)}）" for key, value in preset.items()
+    return [_("{ours}（视频中: {video}）").format(ours=say(key, getattr(args, key)), video=say(key, value))
+            for key, value in preset.items()
             if getattr(args, key) is not None and getattr(args, key) != value]
 
 
