@@ -8,22 +8,6 @@ np.array 转成 numpy 数组，它的形状是 (高, 宽, 通道)，所以要写
 
 常见问题：同一个文件夹、同一个 tag 写两次（视频把 2*i 改成 3*i 再运行），TensorBoard 会把两次的点
 连成一条来回折返的线。办法：每次运行换一个文件夹，或者先删掉旧的事件文件（本课每次运行都这样做）。
-
-English:
-P8 Using TensorBoard (1) (2)
-
-TensorBoard draws what training does. SummaryWriter(folder) writes event
-files, and TensorBoard reads that folder. add_scalar(tag, scalar_value,
-global_step) draws a curve (P7: scalar_value on the y axis, global_step on
-the x axis): the video's "y=x" and "y=2x". add_image(tag, img_tensor,
-global_step) shows a picture (P8): a PIL picture becomes a numpy array with
-np.array, shaped (height, width, channels), hence dataformats='HWC' (the
-default is CHW; without it the call fails, as shown here).
-
-A common trap: two runs writing the same tag into the same folder (the video
-changes 2*i into 3*i and runs again) and TensorBoard joins their points into
-one line that doubles back. The fix: one folder per run, or delete the old
-event files first (this lesson does that on every run).
 """
 import shutil
 from pathlib import Path

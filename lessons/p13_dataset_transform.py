@@ -8,23 +8,6 @@ test_set.classes[target] 是它的名字；加上 transform=ToTensor 后图片�
 
 数据在 data/ 里就直接用；不在就下载（可以断点续传）；没有网络（或者 --tiny）就用项目生成的小替代集，
 并且会说明：torchvision.datasets.CIFAR10(...) 这一行照样是视频里的写法。
-
-English:
-P13 Using the datasets in torchvision
-
-torchvision.datasets holds ready-made datasets. CIFAR10's arguments: root
-(the folder it lives in), train (True: the training set, False: the test
-set), transform (applied to each picture, e.g. ToTensor), target_transform
-(applied to each label), download (fetch it when root lacks it). Without a
-transform test_set[0] is (a PIL picture, a label); the label is the class
-number and test_set.classes[target] its name. With transform=ToTensor the
-picture is a tensor. The video writes the first 10 test pictures to
-TensorBoard (tag "test_set").
-
-Data already under data/ is used; otherwise it is downloaded (resumable);
-offline (or with --tiny) the project's tiny stand-in set takes its place,
-and the run says so: the line torchvision.datasets.CIFAR10(...) still reads
-as in the video.
 """
 from pathlib import Path
 

@@ -7,27 +7,9 @@ drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（
 在 Windows 上 num_workers > 0 时，代码必须放在 if __name__ == "__main__": 下面，否则会报
 freeze_support 相关的错误；每一课都有这个保护。
 
-两轮的图片写进 TensorBoard，标签是 "Epoch: 0" 和 "Epoch: 1"：因为 shuffle=True，同一步在两轮里
+两轮的图片写进 TensorBoard，tag 是 "Epoch: 0" 和 "Epoch: 1"：因为 shuffle=True，同一步在两轮里
 是不同的图片。视频把每轮 156 步都写进去（--log-batches all），这时 TensorBoard 要加
 --samples_per_plugin 才能全部显示，打印出的命令会带上它。
-
-English:
-P14 Using DataLoader
-
-A Dataset is a deck of cards and the DataLoader the hand that deals them: it
-takes batch_size items at a time and stacks the pictures into
-[batch_size, 3, 32, 32] and the labels into [batch_size]. shuffle=True deals
-in a new order every epoch; drop_last=True drops the last, incomplete batch
-(10,000 test pictures at 64: 157 batches, the last of 16; 156 with
-drop_last=True); num_workers is how many subprocesses load data (0: the main
-process). On Windows, num_workers > 0 needs the code under
-if __name__ == "__main__":, or it fails with a freeze_support error; every
-lesson has that guard.
-
-Two epochs of batches go to TensorBoard under "Epoch: 0" and "Epoch: 1":
-with shuffle=True the same step shows other pictures in each epoch. The
-video logs all 156 steps of each epoch (--log-batches all); TensorBoard then
-needs --samples_per_plugin to show them all, and the printed command says so.
 """
 import torchvision
 from torch.utils.data import DataLoader

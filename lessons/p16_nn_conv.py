@@ -2,22 +2,11 @@
 
 卷积核（kernel）在输入上按步长（stride）滑动，每停一处，把重叠的数逐个相乘再求和，得到输出的一个数。
 课程用一个 5x5 的输入和一个 3x3 的卷积核，打印 stride=1、stride=2 和 padding=1（填充）的结果，
-每个结果下面一行是视频里的值。F.conv2d 要求 4 维张量（[batch, 通道, 高, 宽]），所以先 reshape。
+每个结果下面一行是视频里的值。视频先用 reshape 把输入变成 4 维（[batch, 通道, 高, 宽]），
+那时的 PyTorch 只接受 4 维；现在的 F.conv2d 也接受 3 维（[通道, 高, 宽]，一张图、没有 batch 这一维）。
 
 课程的代码之后，我们再看偏置 bias、空洞 dilation、分组 groups 分别做了什么，
 并用输出尺寸公式核对每个输出的真实边长。
-
-English:
-P16 Convolution, explained: torch.nn.functional.conv2d
-
-A kernel slides over the input by its stride; at each stop the overlapping
-numbers are multiplied pairwise and summed into one output number. The
-course runs a 5x5 input and a 3x3 kernel with stride=1, stride=2 and
-padding=1, and under each result we print the video's value. F.conv2d wants
-4-D tensors ([batch, channels, height, width]), hence the reshapes.
-
-After the course's code: what bias, dilation and groups do, and the
-output-size formula checked against every real output.
 """
 import torch
 import torch.nn.functional as F

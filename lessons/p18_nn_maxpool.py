@@ -6,23 +6,8 @@
 把超出边缘的窗口也算上 -> [[2, 3], [5, 1]]。然后把 CIFAR10 的图片送进 Tudui 的
 maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False)：边长 32 -> 10，TensorBoard 里的图变成马赛克。
 
-课程的代码之后，我们比较 ceil_mode 的两种取法，再一次只改一个参数：stride、padding、dilation、
+课程的代码之后，我们比较 ceil_mode 的两种取法，再一次只改一项设置：stride、padding、dilation、
 return_indices。
-
-English:
-P18 Neural networks: max pooling (nn.MaxPool2d)
-
-Max pooling keeps the largest number of each window: the picture shrinks,
-the strongest response stays, and nothing is learned. The window moves by
-its own size (stride defaults to kernel_size). The video first tries a 5x5
-input: only one full 3x3 window fits, so ceil_mode=False gives [[2]], and
-ceil_mode=True, which keeps the windows hanging over the edge, gives
-[[2, 3], [5, 1]]. Then CIFAR10 pictures go through Tudui's
-maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False): each side 32 -> 10,
-and TensorBoard shows them as mosaics.
-
-After the course's code: both ceil_mode settings side by side, then
-stride, padding, dilation and return_indices, one at a time.
 """
 import torch
 import torchvision

@@ -8,21 +8,6 @@ Tudui 里有 relu1 和 sigmoid1 两层，forward 用的是 sigmoid1，把 CIFAR1
 TensorBoard：像素 [0, 1] 变成 [0.5, 0.73]，图片发灰。
 
 课程的代码之后，我们把 relu1（inplace 的两种取法）和 sigmoid1 用在那个 2x2 的张量上。
-
-English:
-P19 Neural networks: non-linear activations (ReLU, Sigmoid)
-
-Without a non-linear step between them, any stack of layers is one linear
-map. ReLU sets negatives to 0 and keeps the rest: [[1, -0.5], [-1, 3]] ->
-[[1, 0], [0, 3]]; inplace=True overwrites the input instead of making a new
-tensor. Sigmoid, 1/(1+e^-x), squeezes every number into (0, 1). The video
-reshapes its 2x2 tensor to [-1, 1, 2, 2] (batch, channel, height, width)
-and prints torch.Size([1, 1, 2, 2]); its Tudui holds relu1 and sigmoid1,
-forward uses sigmoid1, and the CIFAR10 pictures go to TensorBoard through
-it: pixels in [0, 1] land in [0.5, 0.73], washed-out pictures.
-
-After the course's code: relu1 (with and without inplace) and sigmoid1 on
-that 2x2 tensor.
 """
 import torch
 import torchvision

@@ -8,22 +8,6 @@ drop_last=True（测试集 10000 = 156*64 + 16 张，最后 16 张丢掉）。
 课程的代码之后，我们看视频先试的 torch.reshape(imgs, (1, 1, 1, -1))，再看真正的模型怎么做：
 每张图各自展平，flatten(imgs, start_dim=1) -> [64, 3072]，Linear(3072, 10) 给每张图 10 个分数，
 不管一批多少张；最后把笔记表格里其他几类层各跑一个例子。
-
-English:
-P20 Neural networks: the linear layer and other layers (flatten, nn.Linear)
-
-nn.Linear(in_features, out_features) works on the last dimension of its
-input: [..., in] -> [..., out]. The video flattens a whole batch of 64
-pictures into one row of 196608 numbers (64*3*32*32) with torch.flatten and
-feeds it to Tudui's linear1 = Linear(196608, 10): ten numbers for the whole
-batch. That needs every batch to hold exactly 64 pictures, hence
-drop_last=True (10000 test pictures = 156*64 + 16; the last 16 are dropped).
-
-After the course's code: the video's first try, torch.reshape(imgs,
-(1, 1, 1, -1)); then what real models do, one row per picture,
-flatten(imgs, start_dim=1) -> [64, 3072] and Linear(3072, 10): ten scores
-for each picture, whatever the batch size; and one example of each other
-layer family in the notes' table.
 """
 import torch
 import torchvision

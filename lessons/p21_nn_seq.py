@@ -3,25 +3,10 @@
 照着 CIFAR10 的模型结构图搭网络：3 次 [5x5 卷积 + 2x2 最大池化]，通道 3 -> 32 -> 32 -> 64，
 边长 32 -> 16 -> 8 -> 4；再 Flatten（展平）成 64*4*4 = 1024，两层 Linear 到 10 个类别的分数。
 nn.Sequential 把这些层按顺序装在一起（model1），数据依次经过每一层，forward 只剩一行。
-torch.ones((64, 3, 32, 32)) 进去，[64, 10] 出来；计算图写进 TensorBoard（GRAPHS 标签页）。
+torch.ones((64, 3, 32, 32)) 进去，[64, 10] 出来；计算图写进 TensorBoard（GRAPHS 页）。
 
 课程的代码之后：padding=2 怎样从卷积的输出尺寸公式推出来；视频先写的逐层版本（conv1, maxpool1, ...,
 linear2，forward 里一层一层调用），换上同样的权重，输出和 Sequential 版完全一样；一共 145,578 个参数。
-
-English:
-P21 Neural networks: a small network, and nn.Sequential
-
-The network follows the CIFAR10 structure diagram: three times [5x5
-convolution + 2x2 max pooling], channels 3 -> 32 -> 32 -> 64, sides
-32 -> 16 -> 8 -> 4; then Flatten to 64*4*4 = 1024 and two Linear layers to
-10 class scores. nn.Sequential holds the layers in order (model1): the data
-goes through each in turn, and forward is one line. torch.ones((64, 3, 32,
-32)) goes in, [64, 10] comes out, and the graph goes to TensorBoard (GRAPHS).
-
-After the course's code: padding=2 derived from the output-size formula;
-the video's first, layer-by-layer version (conv1, maxpool1, ..., linear2,
-called one by one in forward), which with the same weights gives exactly
-the same output; 145,578 parameters in all.
 """
 import warnings
 

@@ -1,34 +1,15 @@
 """P29 利用GPU训练（一）
 
-第一种方式：在三样东西后面加 .cuda()：网络模型、损失函数、数据（输入 imgs 和标注 targets），
+第一种方式：在三样东西后面加 .cuda()：网络模型、损失函数、数据（输入 imgs 和标签 targets），
 每一处都先用 if torch.cuda.is_available(): 判断一下。优化器不用改：它拿着的就是网络自己的参数，
 参数跟着网络一起到了显卡上。其余就是 P26-P28 完整的训练套路（视频的 train_gpu_1.py）：打印
 训练集和测试集的长度，DataLoader，Tudui，损失函数，SGD 优化器，每一轮先训练、再在整个测试集上
-算 Loss 和正确率，写进 TensorBoard，最后保存这一轮的模型 tudui_{i}.pth。视频还用 time.time()
-打印训练了多少秒，好比较 CPU 和 GPU 的速度。
+算 Loss 和正确率，写进 TensorBoard，最后保存这一轮的模型 tudui_{i}.pth。本课还用 time.time()
+打印训练了多少秒，好比较 CPU 和 GPU 的速度（我们加的，课程文件里没有）。
 
 没有 NVIDIA 显卡的电脑上 torch.cuda.is_available() 是 False，每个 .cuda() 都被跳过，同样的代码
 在 CPU 上训练。视频的代码这时什么也不说，本课会打印一行说明。苹果电脑的 GPU（mps）用 .cuda()
 用不上，要用 P30 的 .to(device)。视频训练 10 轮，这里默认 1 轮（--epochs 10 就和视频一样）。
-
-English:
-P29 Training on a GPU (1)
-
-The first way: add .cuda() to three things, the network, the loss function
-and the data (the inputs imgs and the targets), each behind
-if torch.cuda.is_available():. The optimizer needs nothing: it holds the
-network's own parameters, which moved with it. The rest is the whole training
-script of P26-P28 (the video's train_gpu_1.py): the dataset lengths,
-DataLoader, Tudui, the loss function, SGD, then each epoch training, the loss
-and accuracy on the whole test set, TensorBoard, and saving that epoch's
-model tudui_{i}.pth. The video prints the seconds from time.time() to
-compare the CPU with the GPU.
-
-Without an NVIDIA GPU torch.cuda.is_available() is False, every .cuda() is
-skipped and the same code trains on the CPU. The video's code says nothing
-then; this lesson prints one line. Apple's GPU (mps) cannot be reached with
-.cuda(): P30's .to(device) can. The video trains 10 epochs; the default here
-is 1 (--epochs 10 for the video's).
 """
 import time
 from pathlib import Path
