@@ -27,7 +27,7 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
 
     # ------------------------------------------------ 课程的代码（P8_Tensorboard.py）
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("logs")
     image_path = pictures.first_picture(args.data_root)[0]    # 视频中 "data/train/ants_image/6240329_72c01e663e.jpg"
     img_PIL = Image.open(image_path)

@@ -36,7 +36,7 @@ def main(argv=None):
     img_path = pictures.first_picture(args.data_root)[0]    # 视频中 "data/train/ants_image/0013035.jpg"
     img = Image.open(img_path)
 
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("logs")
 
     # 1、transforms该如何使用(python)

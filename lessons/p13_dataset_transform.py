@@ -46,7 +46,7 @@ def main(argv=None):
     train_set = torchvision.datasets.CIFAR10(root=data_root, train=True, transform=dataset_transform, download=True)
     test_set = torchvision.datasets.CIFAR10(root=data_root, train=False, transform=dataset_transform, download=True)
 
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("p10")
     for i in range(10):
         img, target = test_set[i]

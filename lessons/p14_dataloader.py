@@ -30,20 +30,20 @@ def main(argv=None):
     # 准备的测试数据集
     data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
     test_data = torchvision.datasets.CIFAR10(data_root, train=False, transform=torchvision.transforms.ToTensor(),
-                                             download=True)                  # 视频中 root 是 "./dataset"
+                                             download=True)   # 视频中 root 是 "./dataset"，没有 download=True（我们加的）
     if args.batch_size > len(test_data):     # 我们加的：drop_last=True 时一批也凑不满，就什么都没有
         raise files.LessonError(_("--batch-size {batch_size}：drop_last=True 时每一批都要是满的，"
-                                  "而这部分只有 {n} 张图片").format(batch_size=args.batch_size, n=len(test_data)))
+                                  "而测试集只有 {n} 张图片").format(batch_size=args.batch_size, n=len(test_data)))
 
     test_loader = DataLoader(dataset=test_data, batch_size=args.batch_size, shuffle=True,
-                             num_workers=args.num_workers, drop_last=True)
+                             num_workers=args.num_workers, drop_last=True)   # 视频中 batch_size=64，num_workers=0（默认一样）
 
     # 测试数据集中第一张图片及target
     img, target = test_data[0]
     print(img.shape)
     print(target)
 
-    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(test_loader, args.log_batches))
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(test_loader, args.log_batches))  # 我们加的
     writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("dataloader")
     first_targets = []
     for epoch in range(2):

@@ -55,7 +55,7 @@ def main(argv=None):
     output = tudui(input)
     print(output)
 
-    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))  # 我们加的
     writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("../logs_maxpool")
     step = 0
 

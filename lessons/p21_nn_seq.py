@@ -51,7 +51,7 @@ def main(argv=None):
     print(output.shape)
     print(_("（视频中: {}）").format("torch.Size([64, 10])"))
 
-    log_dir = board.fresh_run(args.logdir)   # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)   # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_seq")
     with warnings.catch_warnings():
         # add_graph 靠 torch.jit.trace 记录计算图，新版 PyTorch 说它过时了；TensorBoard 没有别的办法，只好不显示这条警告
@@ -77,8 +77,9 @@ def main(argv=None):
     same = torch.equal(first(input), output)
     parameters = sum(p.numel() for p in tudui.parameters())
     print(_("两个版本（同样的权重）输出完全一样：{same}；参数个数：{parameters:,}").format(same=same, parameters=parameters))
-    print(_("注意：从 P22 起，各课从 lessons/models.py 导入这个网络（课程的 model.py），那里的 Sequential 叫 model，"
-            "不叫 model1：参数名是 model.0.weight，而不是 model1.0.weight"))
+    print(_("注意：P22、P23 像视频一样各自再写一遍这个类（Sequential 叫 model1）；P25、P26、P31、P33 从 "
+            "lessons/models.py（课程的 model.py）导入它，那里的 Sequential 叫 model：参数名是 model.0.weight，"
+            "而不是 model1.0.weight"))
 
     return {"parameters": parameters, "output_shape": list(output.shape), "layer_shapes": layer_shapes,
             "padding": padding, "same_output": same, "printed_first": str(first), "printed": str(tudui)}

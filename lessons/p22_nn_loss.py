@@ -34,15 +34,18 @@ def main(argv=None):
     loss_mse = nn.MSELoss()
     result_mse = loss_mse(inputs, targets)
 
-    print(result, _("（视频中: {}）").format("tensor(2.)"))
-    print(result_mse, _("（视频中: {}）").format("tensor(1.3333)"))
+    print(result)
+    print(_("（视频中: {}）").format("tensor(2.)"))              # 我们加的：视频打印的值，下同
+    print(result_mse)
+    print(_("（视频中: {}）").format("tensor(1.3333)"))
 
     x = torch.tensor([0.1, 0.2, 0.3])
     y = torch.tensor([1])
     x = torch.reshape(x, (1, 3))                        # [batch_size=1, 类别数=3]
     loss_cross = nn.CrossEntropyLoss()
     result_cross = loss_cross(x, y)
-    print(result_cross, _("（视频中: {}）").format("tensor(1.1019)"))
+    print(result_cross)
+    print(_("（视频中: {}）").format("tensor(1.1019)"))
 
     # ------------------------------------------------ 我们加的（课程之外）
     # reduction：每个元素的损失怎么汇总成一个数

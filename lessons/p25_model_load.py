@@ -5,7 +5,7 @@
 Can't get attribute 'Tudui' on <module '__main__'>（在子进程里真的触发一次）和视频的解决办法。
 读取都用 weights_only=True，只允许我们网络用到的那几个类（为什么见 README「出错时」）。
 """
-from p25_model_save import *                           # 视频中 from model_save import *（陷阱的解决办法）
+from p25_model_save import *          # 视频中 from model_save import *（陷阱的解决办法；视频的这一行会把 model_save.py 再运行一遍，我们的不会）
 from pathlib import Path
 
 import torch
@@ -31,21 +31,21 @@ def main(argv=None):
         flag=" --model vgg16" if args.model == "vgg16" else "")
 
     # ------------------------------------------------ 课程的代码（model_load.py）
-    # 视频的 torch.load("...") 在 torch >= 2.6 会拒绝方式1 的文件；weights_only=False 能读但不安全
-    # （文件点名什么就运行什么）。所以保持 weights_only=True，只允许我们网络的那几个类：
+    # 视频的 torch.load("...") 在 torch >= 2.6 会拒绝方式 1 的文件；weights_only=False 能读但不安全
+    # （文件里引用了什么就运行什么）。所以保持 weights_only=True，只允许我们网络的那几个类（我们加的 safe_loading）：
     # 方式1-》保存方式1，加载模型
     with checkpoints.safe_loading(method1, networks.whole_model_classes(args.model), remedy=remedy) as named:
         model = torch.load(method1, map_location=args.device, weights_only=True)   # 视频中 torch.load("vgg16_method1.pth")
-    print(model)
+    print(model)                                             # 视频中这一行注释掉了：# print(model)
 
     # 方式2，加载模型
     if args.model == "vgg16":
         vgg16 = torchvision.models.vgg16(weights=None)      # 视频中 pretrained=False（旧写法，已废弃）
     else:
         vgg16 = models.Tudui()                               # 我们默认的小网络，见 p25_model_save.py
-    vgg16 = vgg16.to(args.device)
+    vgg16 = vgg16.to(args.device)                            # 我们加的：放到 --device 上
     with checkpoints.safe_loading(method2, fits=vgg16, remedy=remedy):
-        vgg16.load_state_dict(torch.load(method2, map_location=args.device, weights_only=True))
+        vgg16.load_state_dict(torch.load(method2, map_location=args.device, weights_only=True))   # 视频中 torch.load("vgg16_method2.pth")
     # print(vgg16)
 
     # 陷阱1（class Tudui 不用再写一遍：from p25_model_save import * 已经把它拿过来了）

@@ -29,7 +29,7 @@ class Tudui(nn.Module):
 def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True)
     parser.add_argument("--model", type=str.lower, choices=networks.MODEL_NAMES, default="tudui",
-                        help="tudui：P21 的小网络，每个文件 0.6 MB；vgg16：视频里的，每个文件 528 MB（默认：tudui）")
+                        help="tudui：P21 的小网络，每个文件约 0.6 MB；vgg16：视频里的，每个文件约 553 MB（默认：tudui）")
     parser.add_argument("--out-dir", type=Path, default=files.CHECKPOINTS_ROOT,
                         help=".pth 文件放在哪个文件夹（默认：%(default)s）")
     args = flags.parse_args(parser, argv)
@@ -41,7 +41,7 @@ def main(argv=None):
         vgg16 = torchvision.models.vgg16(weights=None)      # 视频中 pretrained=False（旧写法，已废弃）
     else:
         vgg16 = models.Tudui()       # 我们默认：P21 的小网络，名字仍用视频的 vgg16，下面的代码就和视频一样
-    vgg16 = vgg16.to(args.device)
+    vgg16 = vgg16.to(args.device)                          # 我们加的：放到 --device 上
     # 保存方式1,模型结构+模型参数
     with files.written_whole(method1) as f:                # 我们加的：写完整才替换旧文件
         torch.save(vgg16, f)                                # 视频中 torch.save(vgg16, "vgg16_method1.pth")

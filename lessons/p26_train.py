@@ -82,7 +82,7 @@ def main(argv=None):
     epoch = args.epochs                  # 视频中 10
 
     # 添加tensorboard
-    log_dir = board.fresh_run(args.logdir)   # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)   # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
     tested = []                              # 我们加的：每轮的测试结果
 

@@ -11,7 +11,7 @@
 在 CPU 上训练。视频的代码这时什么也不说，本课会打印一行说明。苹果电脑的 GPU（mps）用 .cuda()
 用不上，要用 P30 的 .to(device)。视频训练 10 轮，这里默认 1 轮（--epochs 10 就和视频一样）。
 """
-import time
+import time                              # 我们加的：计时用（课程文件里没有）
 from pathlib import Path
 
 import torch
@@ -82,12 +82,12 @@ def main(argv=None):
 
     # 创建网络模型
     tudui = Tudui()
-    if torch.cuda.is_available() and use_cuda:
+    if torch.cuda.is_available() and use_cuda:   # 视频中 if torch.cuda.is_available():
         tudui = tudui.cuda()
 
     # 损失函数
     loss_fn = nn.CrossEntropyLoss()
-    if torch.cuda.is_available() and use_cuda:
+    if torch.cuda.is_available() and use_cuda:   # 视频中 if torch.cuda.is_available():
         loss_fn = loss_fn.cuda()
     # 优化器
     # learning_rate = 0.01
@@ -104,10 +104,10 @@ def main(argv=None):
     epoch = args.epochs                  # 视频中 epoch = 10
 
     # 添加tensorboard
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("../logs_train")
 
-    start_time = time.time()
+    start_time = time.time()             # 我们加的：计时（课程文件里没有），下同
     for i in range(epoch):
         print(_("-------第 {} 轮训练开始-------").format(i+1))
 
@@ -115,7 +115,7 @@ def main(argv=None):
         tudui.train()
         for data in train_dataloader:
             imgs, targets = data
-            if torch.cuda.is_available() and use_cuda:
+            if torch.cuda.is_available() and use_cuda:   # 视频中 if torch.cuda.is_available():
                 imgs = imgs.cuda()
                 targets = targets.cuda()
             outputs = tudui(imgs)
@@ -128,8 +128,8 @@ def main(argv=None):
 
             total_train_step = total_train_step + 1
             if total_train_step % args.print_every == 0:      # 视频中 % 100
-                end_time = time.time()
-                print(end_time - start_time)
+                end_time = time.time()                      # 我们加的
+                print(end_time - start_time)                # 我们加的：训练到这里用了多少秒
                 print(_("训练次数：{}, Loss: {}").format(total_train_step, loss.item()))
                 writer.add_scalar("train_loss", loss.item(), total_train_step)
 
@@ -140,7 +140,7 @@ def main(argv=None):
         with torch.no_grad():
             for data in test_dataloader:
                 imgs, targets = data
-                if torch.cuda.is_available() and use_cuda:
+                if torch.cuda.is_available() and use_cuda:   # 视频中 if torch.cuda.is_available():
                     imgs = imgs.cuda()
                     targets = targets.cuda()
                 outputs = tudui(imgs)
