@@ -70,9 +70,9 @@ def main(argv=None):
         print(_("num_workers={workers}：{workers} 个子进程在主进程干活的同时读下一批；它们启动时会重新 import "
                 "这个脚本，所以要靠 if __name__ == '__main__': 挡住，不让课程的代码在子进程里再跑一遍"
                 "（Windows 上不挡会报 freeze_support 错误）").format(workers=args.num_workers))
-    print(_("shuffle=True：第 0 轮第 0 步的前几个标签是 {first}，第 1 轮是 {second}：每一轮顺序都不同").format(
+    print(_("shuffle=True：第 1 轮（epoch 0）第一批的前几个标签是 {first}，第 2 轮（epoch 1）是 {second}：每一轮顺序都不同").format(
         first=first_targets[0], second=first_targets[1]))
-    print(_("每轮写了 {steps} 步图片，标签是 'Epoch: 0' 和 'Epoch: 1'（视频写每一批：--log-batches all）").format(
+    print(_("每轮写了 {steps} 步图片，tag 是 'Epoch: 0' 和 'Epoch: 1'（视频写每一批：--log-batches all）").format(
         steps=board.logged_steps(test_loader, args.log_batches)))
     return {"img_shape": list(img.shape), "target": target, "batches": len(keep_last),
             "batches_drop_last": len(test_loader), "first_targets": first_targets,

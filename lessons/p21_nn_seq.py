@@ -19,6 +19,7 @@ from support import board, files, flags          # 我们的支持代码，不�
 from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（nn_seq.py）：这个类，和课程文件一样写在最前面；课程其余的代码在 main() 里
 class Tudui(nn.Module):
     def __init__(self):
         super(Tudui, self).__init__()

@@ -106,7 +106,7 @@ def main(argv=None):
             "只有 {epochs} 个点，把 Smoothing 调到 0 才看得清").format(every=args.log_every, epochs=args.epochs))
     if len(names) > 1:
         print(_("最后的正确率：{results}").format(
-            results="，".join("{} {:.2%}".format(n, h["accuracy"][-1]) for n, h in histories.items())))
+            results=_("；").join("{} {:.2%}".format(n, h["accuracy"][-1]) for n, h in histories.items())))
     return {"histories": histories, "settings": settings, "differences": differences, "batches": batches,
             "setup": {key: getattr(args, key) for key in VIDEO}}
 

@@ -76,7 +76,7 @@ def main(argv=None):
             broken_error = str(error).splitlines()[0]
         vgg16_false.classifier[6] = replacement
         replaced_shape = list(vgg16_false(imgs).shape)
-    print(_("笔记的写法 classifier[6] = nn.Linear(1000, 10) 会出错：{error}。第 6 层收到的仍然是第 3 层输出的 "
+    print(_("笔记的写法 classifier[6] = nn.Linear(1000, 10) 会出错：{error}。classifier[6] 收到的仍然是 classifier[3] 输出的 "
             "4096 个数（经过 ReLU 和 Dropout），所以 in_features 必须是 4096").format(error=broken_error))
     print(_("vgg16_false.classifier[6] = nn.Linear(4096, 10) 之后：{imgs} -> {replaced}").format(
         imgs=list(imgs.shape), replaced=replaced_shape))

@@ -8,7 +8,7 @@ part. Mixed precision (--amp) chooses what is fast on this machine:
   small gradients unless the loss is scaled up first);
 - a CPU with bfloat16 instructions (AVX-512 BF16 or AMX): bfloat16;
 - a CPU without them: float32, and one line saying why. There bfloat16 is
-  emulated and trains many times slower (13x on an AMD EPYC Zen 3);
+  emulated and trains many times slower (11x on the AMD EPYC, Zen 3, of the README's dated run);
   `--amp bf16` forces it anyway, for whoever wants to see that.
 """
 import contextlib
