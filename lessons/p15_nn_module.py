@@ -18,7 +18,7 @@ from support.i18n import _
 # ------------------------------------------------ 课程的代码（nn_module.py）：这个类，和课程文件一样写在最前面；课程其余的代码在 main() 里
 class Tudui(nn.Module):
     def __init__(self):
-        super().__init__()     # 少了这一行，nn.Module 的记账（层、参数、钩子）没有建好，一加层就报错
+        super().__init__()     # 少了这一行，nn.Module 内部登记层、参数、钩子的地方没有建好，一加层就报错
 
     def forward(self, input):
         output = input + 1

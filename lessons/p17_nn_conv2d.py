@@ -84,7 +84,7 @@ def main(argv=None):
             "output_channels 是第一张图的 6 个通道，各自拉伸到 [0, 1] 的灰度图（output 的颜色没有意义）").format(
         steps=step, total=len(dataloader)))
 
-    print(_("一次只改一个参数，用同一批图片：输出形状和参数个数"))
+    print(_("一次只改一项设置，用同一批图片：输出形状和参数个数"))
     variants = [("Conv2d(3, 6, 3)", _("视频的 conv1"), Conv2d(3, 6, 3)),
                 ("out_channels=12", _("输出通道"), Conv2d(3, 12, 3)),
                 ("kernel_size=5", _("卷积核"), Conv2d(3, 6, 5)),

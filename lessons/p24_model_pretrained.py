@@ -18,7 +18,7 @@ from support.i18n import _
 def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, data=True)
     parser.add_argument("--pretrained", action="store_true",
-                        help="vgg16_true 用 ImageNet 预训练参数（第一次要下载 553 MB，存进 torch 的 hub 缓存）")
+                        help="vgg16_true 用 ImageNet 预训练权重（第一次要下载 553 MB，存进 torch 的 hub 缓存）")
     args = flags.parse_args(parser, argv)
 
     # ------------------------------------------------ 课程的代码（model_pretrained.py）
@@ -30,7 +30,7 @@ def main(argv=None):
             "所以视频改用 CIFAR10"))
 
     vgg16_false = torchvision.models.vgg16(weights=None)            # 视频中 pretrained=False
-    if args.pretrained:                     # 我们加的：553 MB 的预训练参数，要 --pretrained 才下载
+    if args.pretrained:                     # 我们加的：553 MB 的预训练权重，要 --pretrained 才下载
         with pretrained_download(VGG16_Weights.IMAGENET1K_V1):   # 我们加的：没有网络、下载失败、文件损坏，都只说一行
             vgg16_true = torchvision.models.vgg16(weights=VGG16_Weights.IMAGENET1K_V1)   # 视频中 pretrained=True
     else:
@@ -51,10 +51,10 @@ def main(argv=None):
 
     # ------------------------------------------------ 我们加的（课程之外）
     if args.pretrained:
-        print(_("vgg16_true 用的是 ImageNet 预训练参数，来自 {path}").format(path=weights_file(VGG16_Weights.IMAGENET1K_V1)))
+        print(_("vgg16_true 用的是 ImageNet 预训练权重，来自 {path}").format(path=weights_file(VGG16_Weights.IMAGENET1K_V1)))
     else:
         imagenet = VGG16_Weights.IMAGENET1K_V1
-        print(_("vgg16_true 这次是随机参数，和 vgg16_false 一样；加 --pretrained 才用 ImageNet 预训练参数"
+        print(_("vgg16_true 这次是随机参数，和 vgg16_false 一样；加 --pretrained 才用 ImageNet 预训练权重"
                 "（{url}，553 MB，ImageNet 上 top-1 正确率 {acc}%）。上面的修改两种情况都一样").format(
             url=imagenet.url, acc=imagenet.meta["_metrics"]["ImageNet-1K"]["acc@1"]))
     imgs = torch.stack([train_data[i][0] for i in range(4)])      # 4 张训练图片：[4, 3, 32, 32]

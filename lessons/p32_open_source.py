@@ -48,7 +48,7 @@ def main(argv=None):
     flags.parse_args(parser, argv)
 
     project = project_parser()
-    print(_("项目的参数（python train.py --help 打印的就是这些）："))
+    print(_("项目的选项（python train.py --help 打印的就是这些）："))
     print(project.format_help())
     results = []
     for example in EXAMPLES:

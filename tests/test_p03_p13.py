@@ -188,7 +188,7 @@ def test_first_printed_line_is_the_chinese_title(name, capsys, monkeypatch):
     ("p13_dataset_transform", ["--device", "--batch-size", "--log-batches"]),
 ])
 def test_help_lists_only_the_flags_the_lesson_reads(name, absent, capsys):
-    for lang, word in (("zh", "参数"), ("en", "options")):
+    for lang, word in (("zh", "选项"), ("en", "options")):
         with pytest.raises(SystemExit) as exit_info:
             run_lesson(name, "--help", "--lang", lang)
         assert exit_info.value.code == 0

@@ -344,7 +344,7 @@ def pretrained_download(weights):
     by hand; a failed download or a damaged file is one line. (torch.hub downloads into a
     temporary file and renames it only when whole.)"""
     target, url = weights_file(weights), weights.url
-    place_by_hand = _("没能下载 VGG16 的 ImageNet 预训练参数（{reason}）：手动下载 {url}（约 553 MB），"
+    place_by_hand = _("没能下载 VGG16 的 ImageNet 预训练权重（{reason}）：手动下载 {url}（约 553 MB），"
                       "存为 {path} 再运行；或者去掉 --pretrained，用随机参数")
     if not target.is_file():
         offline = unreachable(url)

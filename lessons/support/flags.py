@@ -129,7 +129,7 @@ class LessonParser(argparse.ArgumentParser):
 
     def error(self, message):
         """A bad flag: one line, not the whole usage block (--help shows that)."""
-        self.exit(2, _("{prog}：错误：{message}（--help 列出所有参数）").format(prog=self.prog, message=message) + "\n")
+        self.exit(2, _("{prog}：错误：{message}（用 --help 查看所有选项）").format(prog=self.prog, message=message) + "\n")
 
     def parse_known_args(self, args=None, namespace=None):
         if args is None:

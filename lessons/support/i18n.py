@@ -170,9 +170,10 @@ def _argparse_ngettext(singular, plural, n):
 
 def argparse_words(text):
     """argparse's `text` (in English, or already in Chinese) in the language chosen now."""
-    chinese = Catalogue("zh", "argparse").messages
-    english = {v: k for k, v in chinese.items()}.get(text, text)
-    return _argparse_gettext(english)
+    english = {}
+    for original, chinese in Catalogue("zh", "argparse").messages.items():
+        english.setdefault(chinese, original)     # "options" and the older "optional arguments" are both 选项
+    return _argparse_gettext(english.get(text, text))
 
 
 argparse._ = _argparse_gettext
