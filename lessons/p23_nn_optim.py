@@ -6,23 +6,19 @@ optim.step() 按梯度更新参数。
 默认设置和视频不同（Adam、one-cycle 学习率、归一化、batch_size=128、在训练集上训练），每一项的理由和
 实测正确率见 README「训练速度」；--video 用视频的设置（SGD，lr=0.01，batch_size=1，测试集，20 轮）。
 """
-import argparse
-
 import torch
 import torchvision
 from torch import nn
-from torch.utils.data import DataLoader
-from torch.utils.tensorboard import SummaryWriter
-
 from torch.nn import Sequential, Conv2d, MaxPool2d, Flatten, Linear
 from torch.optim.lr_scheduler import StepLR     # 视频导入了，但没有用到
+from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
 
 from support import board, files, flags, training      # 我们的支持代码，不是课程内容
 from support.data import cifar10_ready
 from support.i18n import _
 
-# --video: the video's settings; a flag given beside it still wins
-VIDEO = {"optimizer": "sgd", "lr": 0.01, "schedule": "constant", "batch_size": 1, "split": "test",
+VIDEO = {"optimizer": "sgd", "lr": 0.01, "schedule": "constant", "batch_size": 1, "split": "test",  # --video；其后的选项仍有效
          "normalize": False, "shuffle": False, "epochs": 20}
 
 
@@ -61,22 +57,24 @@ def main(argv=None):
             x = self.model1(x)
             return x
 
-    other = torchvision.datasets.CIFAR10(data_root, train=held_out == "train", transform=torchvision.transforms.ToTensor())
-    test_loader = DataLoader(training.in_memory(other, args), batch_size=1000)   # 我们加的：另一部分，每轮量正确率
+    other = torchvision.datasets.CIFAR10(data_root, train=held_out == "train",
+                                         transform=torchvision.transforms.ToTensor())   # 我们加的：另一个集，每轮量正确率
+    test_loader = DataLoader(training.in_memory(other, args), batch_size=1000)         # 我们加的
 
     loss = nn.CrossEntropyLoss()
     histories = {}
     for name in names:                   # 我们加的：--compare 时每个优化器各训练一次；视频只有 SGD
         flags.seed_everything(args.seed)     # 我们加的：每个优化器都从同样的初始权重、同样的顺序开始
         tudui = Tudui()
-        layout = torch.contiguous_format if name == "lbfgs" else torch.channels_last   # 我们加的：LBFGS 要用 .view() 展平梯度
+        layout = torch.contiguous_format if name == "lbfgs" else torch.channels_last  # 我们加的：LBFGS 用 .view() 展平梯度
         tudui = tudui.to(args.device, memory_format=layout)          # 我们加的：channels_last 卷积更快
         optim = torch.optim.SGD(tudui.parameters(), lr=0.01)
         if (name, settings[name]) != ("sgd", {"lr": 0.01}):         # 我们加的：换成 --optimizer 选的（默认 Adam）
             optim = training.OPTIMIZERS[name][0](tudui.parameters(), **settings[name])
         scheduler = training.lr_schedule(optim, args.schedule, args.epochs, len(dataloader))   # 我们加的
         print(training.mixed_precision_forward(tudui, optim, args.device, None if name == "lbfgs" else args.amp))  # 我们加的
-        print("optim = {}({})".format(type(optim).__name__, ", ".join(f"{k}={v}" for k, v in settings[name].items())))  # 我们加的
+        print("optim = {}({})".format(type(optim).__name__,                                      # 我们加的
+                                      ", ".join(f"{k}={v}" for k, v in settings[name].items())))
         log_dir = board.fresh_run(args.logdir / name, view=args.logdir)   # 我们加的：每个优化器一条曲线
         writer = SummaryWriter(log_dir)                                   # 我们加的
         record = training.Record(writer, args.log_every, dataloader, test_loader)   # 我们加的
@@ -94,20 +92,18 @@ def main(argv=None):
                 running_loss = running_loss + result_loss.item()   # 视频中 + result_loss：张量会把每一批的计算图串起来留到轮末
             print(running_loss)
             record.epoch(running_loss, tudui, optim, held_out)     # 我们加的：正确率、TensorBoard
-        writer.close()                           # 我们加的
-        histories[name] = record.history         # 我们加的
+        histories[name] = record.close()         # 我们加的：关上 writer，记下这个优化器的结果
 
     # ------------------------------------------------ 我们加的（课程之外）
-    batches = len(dataloader)
-    print(_("running_loss 是 {batches} 批 loss 的和，每批的 loss 是 {size} 张图的平均；视频（batch_size=1）"
-            "把 10000 张图各自的 loss 加起来，所以比较时看平均每批的 loss，不要直接比和").format(
-        batches=batches, size=args.batch_size))
+    print(_("running_loss 是 {batches} 批损失的和，每批的损失是 {size} 张图的平均；视频（batch_size=1）"
+            "把 10000 张图各自的损失加起来，所以比较时看平均每批的损失，不要直接比较总和").format(
+        batches=len(dataloader), size=args.batch_size))
     print(_("TensorBoard 的 SCALARS：train_loss 每 {every} 批一个点；每轮一个点的曲线（running_loss、test_accuracy）"
             "只有 {epochs} 个点，把 Smoothing 调到 0 才看得清").format(every=args.log_every, epochs=args.epochs))
     if len(names) > 1:
         print(_("最后的正确率：{results}").format(
             results=_("；").join("{} {:.2%}".format(n, h["accuracy"][-1]) for n, h in histories.items())))
-    return {"histories": histories, "settings": settings, "differences": differences, "batches": batches,
+    return {"histories": histories, "settings": settings, "differences": differences, "batches": len(dataloader),
             "setup": {key: getattr(args, key) for key in VIDEO}}
 
 
@@ -119,24 +115,14 @@ def build_parser():
     parser.add_argument("--optimizer", type=str.lower, choices=training.OPTIMIZERS, default="adam",
                         help="用哪个 torch.optim 优化器训练（默认：adam；视频：sgd）")
     parser.add_argument("--compare", nargs="+", type=str.lower, choices=training.OPTIMIZERS, metavar="OPTIMIZER",
-                        help="从同样的初始权重，用这几个优化器各训练一次（例如 --compare sgd adam），"
-                             "TensorBoard 里每个一条曲线")
+                        help="从同样的初始权重，用这几个优化器各训练一次（例如 --compare sgd adam），TensorBoard 里每个一条曲线")
     parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练几轮（默认：2；视频：20）")
     parser.add_argument("--split", choices=["train", "test"], default="train",
                         help="在 CIFAR10 的哪一部分上训练，另一部分用来量正确率（默认：train；视频：test）")
-    parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=True,
-                        help="像 transforms.Normalize 那样把每个颜色通道归一化（默认：开；视频：不做，ToTensor 的 0..1）")
-    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
-                        help="每一轮把训练图片重新打乱（默认：开；视频：不打乱）")
-    parser.add_argument("--schedule", choices=["onecycle", "constant"], default="onecycle",
-                        help="学习率怎么变：onecycle 先升到 --lr 再降下来，constant 一直是 --lr，和视频一样"
-                             "（默认：onecycle）")
     training.add_optimizer_flags(parser)
     parser.add_argument("--log-every", type=flags.positive_int, default=10,
                         help="每多少批往 TensorBoard 写一次训练的 loss（默认：10）")
-    parser.add_argument("--amp", nargs="?", const="auto", default=None, choices=training.AMP_CHOICES,
-                        help="混合精度训练：auto 选这台机器上快的（有 bfloat16 就用 bfloat16，老显卡用 float16 加"
-                             "损失放大，没有 bfloat16 指令的 CPU 仍用 float32 并说明原因）；bf16、fp16 强制")
+    training.add_recipe_flags(parser)
     return parser
 
 

@@ -45,7 +45,8 @@ def main(argv=None):
         vgg16 = models.Tudui()                               # 我们默认的小网络，见 p25_model_save.py
     vgg16 = vgg16.to(args.device)                            # 我们加的：放到 --device 上
     with checkpoints.safe_loading(method2, fits=vgg16, remedy=remedy):
-        vgg16.load_state_dict(torch.load(method2, map_location=args.device, weights_only=True))   # 视频中 torch.load("vgg16_method2.pth")
+        # 视频中 vgg16.load_state_dict(torch.load("vgg16_method2.pth"))
+        vgg16.load_state_dict(torch.load(method2, map_location=args.device, weights_only=True))
     # print(vgg16)
 
     # 陷阱1（class Tudui 不用再写一遍：from p25_model_save import * 已经把它拿过来了）

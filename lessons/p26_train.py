@@ -6,7 +6,6 @@
 默认设置和视频不同（Adam、one-cycle 学习率、归一化、batch_size=128），实测正确率见 README「训练速度」；
 --video 用视频的设置。最后演示 argmax(1)，以及 train()/eval() 对 Dropout、BatchNorm 的影响。
 """
-import argparse
 from pathlib import Path
 
 import torch
@@ -186,21 +185,13 @@ def build_parser():
                         help="优化器（默认：adam；视频：sgd）")
     parser.add_argument("--lr", type=flags.positive_float, default=None,
                         help="学习率 learning_rate（默认：adam 0.003，是 one-cycle 的最高点；sgd 0.01）")
-    parser.add_argument("--schedule", choices=["onecycle", "constant"], default="onecycle",
-                        help="学习率怎么变（默认：onecycle；视频：constant，一直不变）")
-    parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=True,
-                        help="像 transforms.Normalize 那样把每个颜色通道归一化（默认：开；视频：不做）")
-    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
-                        help="每一轮把训练图片重新打乱（默认：开；视频：不打乱）")
-    parser.add_argument("--amp", nargs="?", const="auto", default=None, choices=training.AMP_CHOICES,
-                        help="混合精度训练：auto 选这台机器上快的（有 bfloat16 就用 bfloat16，老显卡用 float16 加"
-                             "损失放大，没有 bfloat16 指令的 CPU 仍用 float32 并说明原因）；bf16、fp16 强制")
     parser.add_argument("--print-every", type=flags.positive_int, default=100,
                         help="每多少次训练打印并记录一次 Loss（默认：100，和视频一样）")
     parser.add_argument("--keep", type=flags.non_negative_int, default=3,
                         help="训练完只留最新的几个模型文件；0 表示全留，和视频一样（默认：3）")
     parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
                         help="tudui_{i}.pth 存到哪个文件夹（默认：%(default)s）")
+    training.add_recipe_flags(parser)
     return parser
 
 
