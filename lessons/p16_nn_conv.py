@@ -58,7 +58,7 @@ def main(argv=None):
     with_bias = F.conv2d(input, kernel, bias=torch.tensor([100]))
     print(_("偏置 bias=[100]：相乘求和之后，每个输出数再加 100 -> {}").format(with_bias.squeeze().tolist()))
     dilated = F.conv2d(input, kernel, dilation=2)
-    print(_("空洞 dilation=2：3x3 卷积核的格子隔一个取一个，张开成 5x5，在 5x5 的输入上只放得下一处 -> {}").format(
+    print(_("空洞 dilation=2：3x3 卷积核的 9 个数之间各空出一格，覆盖范围张开成 5x5，在 5x5 的输入上只放得下一处 -> {}").format(
         dilated.squeeze().tolist()))
     two_channels = torch.cat([input, 10 * input], dim=1)          # [1, 2, 5, 5]：第二个通道是第一个的 10 倍
     grouped = F.conv2d(two_channels, torch.cat([kernel, kernel]), groups=2)   # weight [2, 1, 3, 3]

@@ -78,7 +78,7 @@ def main(argv=None):
     relu_output = tudui.relu1(input)
     print(_("relu1(input)：负数变成 0，正数不变"))
     print(relu_output)
-    print(_("inplace=False（默认，不原地）：input 没有变 -> {}").format(input[0, 0].tolist()))
+    print(_("inplace=False（默认，不修改原张量）：input 没有变 -> {}").format(input[0, 0].tolist()))
     overwritten = input.clone()
     same_tensor = ReLU(inplace=True)(overwritten)
     print(_("ReLU(inplace=True)（原地操作）：直接改写传进去的张量 -> {values}；返回的就是它本身：{same}").format(

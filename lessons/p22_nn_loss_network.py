@@ -87,7 +87,7 @@ def main(argv=None):
         before=grad_before, shape=list(grad.shape), with_grad=with_grad))
     print(_("backward() 把梯度加到 .grad 上：这里是 {n} 批梯度之和，所以训练时每一步先清零"
             "（P23 的 optim.zero_grad()）").format(n=len(seen)))
-    print(_("没训练过的网络给每个类别差不多的机会，损失在 ln(10) = {ln10:.4f} 附近；视频调试器里的 grad "
+    print(_("没训练过的网络给每个类别的概率都差不多（约 1/10），损失在 ln(10) = {ln10:.4f} 附近；视频调试器里的 grad "
             "数值和这里不同，因为参数的随机初始值不同").format(ln10=torch.log(torch.tensor(10.0)).item()))
     return {"grad_before": grad_before, "losses": list(losses), "batch_size": args.batch_size,
             "outputs": [scores.tolist() for scores in outputs_seen],

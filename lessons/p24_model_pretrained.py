@@ -25,7 +25,7 @@ def main(argv=None):
     # train_data = torchvision.datasets.ImageNet("../data_image_net", split='train', download=True,
     #                                            transform=torchvision.transforms.ToTensor())
     # 我们加的：说明视频为什么把上面这一行注释掉
-    print(_("上面 ImageNet 那一行视频注释掉了：ImageNet 已经不公开下载，torchvision.datasets.ImageNet 只读"
+    print(_("视频把加载 ImageNet 数据集的那一行注释掉了：ImageNet 已经不公开下载，torchvision.datasets.ImageNet 只读"
             "手动放好的压缩包（ILSVRC2012_img_train.tar 等，约 150 GB，要先在 image-net.org 注册），"
             "所以视频改用 CIFAR10"))
 
@@ -55,7 +55,7 @@ def main(argv=None):
     else:
         imagenet = VGG16_Weights.IMAGENET1K_V1
         print(_("vgg16_true 这次是随机参数，和 vgg16_false 一样；加 --pretrained 才用 ImageNet 预训练权重"
-                "（{url}，553 MB，ImageNet 上 top-1 正确率 {acc}%）。上面的修改两种情况都一样").format(
+                "（{url}，553 MB，ImageNet 上 top-1 正确率 {acc}%）。无论加不加 --pretrained，上面的改法都一样").format(
             url=imagenet.url, acc=imagenet.meta["_metrics"]["ImageNet-1K"]["acc@1"]))
     imgs = torch.stack([train_data[i][0] for i in range(4)])      # 4 张训练图片：[4, 3, 32, 32]
     with torch.no_grad():

@@ -1,7 +1,7 @@
 """P25 网络模型的保存与读取（读取）
 
 先运行 p25_model_save.py，再运行这一课。按视频的顺序读取：保存方式1（整个模型），保存方式2（state_dict：
-参数名 -> 张量），最后是“陷阱”文件。你会看到读出的网络、方式1 和方式2 的输出一样，以及陷阱的报错
+参数名 -> 张量），最后是“陷阱”文件。你会看到读出的网络、方式 1 和方式 2 的输出一样，以及陷阱的报错
 Can't get attribute 'Tudui' on <module '__main__'>（在子进程里真的触发一次）和视频的解决办法。
 读取都用 weights_only=True，只允许我们网络用到的那几个类（为什么见 README「出错时」）。
 """
@@ -57,11 +57,11 @@ def main(argv=None):
     # ------------------------------------------------ 我们加的（课程之外）
     refusal = checkpoints.plain_refusal(method1)
     if refusal:
-        print(_("不加 safe_globals 的 torch.load（weights_only=True，torch 2.6 起的默认）拒绝方式1 的文件：{refusal}")
+        print(_("不加 safe_globals 的 torch.load（weights_only=True，torch 2.6 起的默认）拒绝方式 1 的文件：{refusal}")
               .format(refusal=refusal))
     state_dict = torch.load(method2, map_location=args.device, weights_only=True)
     keys = list(state_dict)
-    print(_("方式2 的文件是一个 {kind}，{n} 项，参数名 -> 张量：{keys}").format(
+    print(_("方式 2 的文件是一个 {kind}，{n} 项，参数名 -> 张量：{keys}").format(
         kind=type(state_dict).__name__, n=len(keys), keys=", ".join(keys[:4]) + (", ..." if len(keys) > 4 else "")))
     trap_error = checkpoints.main_module_trap()
     print(_("陷阱：在一个脚本里定义 class Tudui 并保存整个模型，再在另一个没有这个类的脚本里读取（子进程里真的运行了一次）："))
@@ -70,7 +70,7 @@ def main(argv=None):
             "（from model_save import *）；我们的网络都写在 lessons/models.py 里，文件里记下的是 models.Tudui"))
     outputs1, outputs2 = checkpoints.fingerprint(model, args.device), checkpoints.fingerprint(vgg16, args.device)
     same = _("一样") if torch.equal(outputs1, outputs2) else _("不一样")
-    print(_("输入 torch.ones(1, 3, 32, 32)，输出的前几个数：方式1 {first}，方式2 {second}：{same}"
+    print(_("输入 torch.ones(1, 3, 32, 32)，输出的前几个数：方式 1 {first}，方式 2 {second}：{same}"
             "（和 p25_model_save.py 打印的比一比）").format(
         first=[round(v, 4) for v in outputs1[:4].tolist()], second=[round(v, 4) for v in outputs2[:4].tolist()],
         same=same))

@@ -61,7 +61,7 @@ def main(argv=None):
                       (trap, "torch.save(tudui, f)")):
         print(_("{how} -> {path}（{size:.1f} MB）").format(how=how, path=files.shown(path),
                                                           size=path.stat().st_size / 1e6))
-    print(_("方式1 的文件记下的类名是 {name}：能 import 它的脚本都能读。陷阱文件记下的是 {trap_name}"
+    print(_("方式 1 的文件记下的类名是 {name}：能 import 它的脚本都能读。陷阱文件记下的是 {trap_name}"
             "（这个类写在被运行的脚本里），只有同样有这个类的脚本才能读").format(
         name=f"{type(vgg16).__module__}.{type(vgg16).__name__}", trap_name=f"{Tudui.__module__}.Tudui"))
     outputs = checkpoints.fingerprint(vgg16, args.device)

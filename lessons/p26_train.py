@@ -171,7 +171,7 @@ def show_train_eval():
         train=train_dropout.tolist(), eval=eval_dropout.tolist()))
     print(_("  BatchNorm1d 作用在 [1,2,3] 上：train() {train}（用这一批的均值和方差），eval() {eval}（用训练中的滑动平均）").format(
         train=[round(v, 3) for v in train_bn.flatten().tolist()], eval=[round(v, 3) for v in eval_bn.flatten().tolist()]))
-    print(_("  Tudui 没有这两种层，所以对它没有影响；照视频那样调用：以后加了 Dropout 的网络也能正确测试"))
+    print(_("  Tudui 没有这两种层，所以对它没有影响；但还是照视频那样调用：以后网络里加了 Dropout，测试也不会出错"))
     return {"dropout_train": train_dropout.tolist(), "dropout_eval": eval_dropout.tolist()}
 
 
