@@ -22,7 +22,7 @@ def main(argv=None):
                         help="把 dir() 返回的名字全部打印出来（默认只列前 12 个不以下划线开头的）")
     args = flags.parse_args(parser, argv)
 
-    # ------------------------------------------------ 课程的内容（视频在 Python 控制台里一行行输入）
+    # ------------------------------------------------ 课程的代码（视频在 Python 控制台里一行行输入，没有课程文件）
     # dir()：打开工具箱，看看里面有什么
     names = dir(torch)
     print("dir(torch):", listed(names, args.all))

@@ -28,7 +28,7 @@ def main(argv=None):
                         help="放 hymenoptera_data 的文件夹（默认：%(default)s）")
     args = flags.parse_args(parser, argv)
 
-    # ------------------------------------------------ 课程的代码（笔记 P9-P10）
+    # ------------------------------------------------ 课程的代码（视频 P9-P10 里输入的；课程的 src 里没有这个文件，笔记里的变量名和这里不同）
     # python的用法 -》 tensor数据类型
     # 通过 transforms.ToTensor去看两个问题
     # 1、transforms该如何使用(python)

@@ -24,7 +24,7 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
 
     # ------------------------------------------------ 课程的代码（P10_dataset_transform.py）
-    # 先不加 transform：视频先打印出来看看（课程文件里这一段后来注释掉了）
+    # 先不加 transform：视频先打印出来看看（课程文件里这一段后来注释掉了，并移到了 transform 那几行后面）
     data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
     train_set = torchvision.datasets.CIFAR10(root=data_root, train=True, download=True)    # 视频中 root="./dataset"
     test_set = torchvision.datasets.CIFAR10(root=data_root, train=False, download=True)
@@ -45,6 +45,7 @@ def main(argv=None):
 
     train_set = torchvision.datasets.CIFAR10(root=data_root, train=True, transform=dataset_transform, download=True)
     test_set = torchvision.datasets.CIFAR10(root=data_root, train=False, transform=dataset_transform, download=True)
+    print(test_set[0])                   # 课程文件最后一行注释掉的 print：加了 transform，图片变成了张量
 
     log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("p10")

@@ -15,6 +15,7 @@ from support import files, flags          # 我们的支持代码，不是课程
 from support.i18n import _
 
 
+# ------------------------------------------------ 我们加的：课程的代码之后用来核对输出的边长
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
     """PyTorch 文档里的输出尺寸公式（一条边）。"""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1

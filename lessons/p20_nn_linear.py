@@ -47,7 +47,7 @@ def main(argv=None):
 
     tudui = Tudui()
 
-    step = 0
+    step = 0                         # 我们加的：数到 --batches 就停
     for data in dataloader:
         imgs, targets = data
         print(imgs.shape)
@@ -87,7 +87,7 @@ def main(argv=None):
     print(_("笔记表格里的其他几类层（输入形状 -> 输出形状）："))
     examples = [("Normalization", "BatchNorm2d(3)", nn.BatchNorm2d(3), torch.randn(64, 3, 32, 32)),
                 ("Recurrent", "LSTM(10, 20, batch_first=True)", nn.LSTM(10, 20, batch_first=True), torch.randn(4, 7, 10)),
-                ("Transformer", "TransformerEncoderLayer(16, nhead=4)",
+                ("Transformer", "TransformerEncoderLayer(16, nhead=4, batch_first=True)",
                  nn.TransformerEncoderLayer(16, nhead=4, batch_first=True), torch.randn(4, 7, 16)),
                 ("Dropout", "Dropout(p=0.5)", nn.Dropout(p=0.5), torch.ones(64, 3072)),
                 ("Sparse", "Embedding(1000, 8)", nn.Embedding(1000, 8), torch.randint(0, 1000, (4, 7)))]
@@ -96,7 +96,7 @@ def main(argv=None):
         result = layer(sample)
         result = result[0] if isinstance(result, tuple) else result       # LSTM 还返回最后的 (h, c)
         families[family] = (list(sample.shape), list(result.shape))
-        print("  {:<14}{:<38}{!s:<16} -> {}".format(family, name, list(sample.shape), list(result.shape)))
+        print("  {:<14}{:<56}{!s:<16} -> {}".format(family, name, list(sample.shape), list(result.shape)))
     return {"shapes": shapes, "families": families, "batches": step, "printed": str(tudui)}
 
 

@@ -73,7 +73,7 @@ def main(argv=None):
         print("  {:<10}{}".format(*layer_shapes[-1]))
     first = TuduiLayerByLayer()
     first.load_state_dict(dict(zip(first.state_dict(), tudui.state_dict().values())))   # 换上同样的权重
-    print(_("视频先写的逐层版本："))
+    print(_("逐层版本（视频先这样写过，这里的写法是我们的）："))
     print(first)
     same = torch.equal(first(input), output)
     parameters = sum(p.numel() for p in tudui.parameters())
@@ -86,7 +86,7 @@ def main(argv=None):
             "padding": padding, "same_output": same, "printed_first": str(first), "printed": str(tudui)}
 
 
-# ------------------------------------------------ 我们加的：视频先写的逐层版本（视频里也叫 Tudui）
+# ------------------------------------------------ 我们加的：逐层版本（视频先这样写过，类也叫 Tudui；写法是我们的）
 class TuduiLayerByLayer(nn.Module):
     def __init__(self):
         super().__init__()
