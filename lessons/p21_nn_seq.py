@@ -43,6 +43,7 @@ class Tudui(nn.Module):
 def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, logs=True)
     args = flags.parse_args(parser, argv)
+    warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.trace")   # add_graph 只能用它
 
     # ------------------------------------------------ 课程的代码（nn_seq.py）
     tudui = Tudui()
@@ -54,10 +55,7 @@ def main(argv=None):
 
     log_dir = board.fresh_run(args.logdir)   # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_seq")
-    with warnings.catch_warnings():
-        # add_graph 靠 torch.jit.trace 记录计算图，新版 PyTorch 说它过时了；TensorBoard 没有别的办法，只好不显示这条警告
-        warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.trace")
-        writer.add_graph(tudui, input)
+    writer.add_graph(tudui, input)
     writer.close()
 
     # ------------------------------------------------ 我们加的（课程之外）
@@ -65,8 +63,7 @@ def main(argv=None):
     padding = ((32 - 1) * 1 - 32 + 1 * (5 - 1) + 1) // 2      # 第一层要保持 32x32：由输出尺寸公式解出 padding
     print(_("padding 由输出尺寸公式推出：32 = (32 + 2*padding - 1*(5-1) - 1)/1 + 1  ->  2*padding = 4  ->  "
             "padding = {padding}（stride=1、dilation=1 是默认值）").format(padding=padding))
-    layer_shapes = []
-    out = input
+    layer_shapes, out = [], input
     for layer in tudui.model1:                  # Sequential 可以一层一层地取出来
         out = layer(out)
         layer_shapes.append((layer.__class__.__name__, list(out.shape)))
@@ -81,7 +78,6 @@ def main(argv=None):
     print(_("注意：P22、P23 像视频一样各自再写一遍这个类（Sequential 叫 model1）；P25、P26、P31、P33 从 "
             "lessons/models.py（课程的 model.py）导入它，那里的 Sequential 叫 model：参数名是 model.0.weight，"
             "而不是 model1.0.weight"))
-
     return {"parameters": parameters, "output_shape": list(output.shape), "layer_shapes": layer_shapes,
             "padding": padding, "same_output": same, "printed_first": str(first), "printed": str(tudui)}
 
