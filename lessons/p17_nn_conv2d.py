@@ -80,7 +80,7 @@ def main(argv=None):
     low, high = channels.amin(dim=(1, 2, 3), keepdim=True), channels.amax(dim=(1, 2, 3), keepdim=True)
     with SummaryWriter(log_dir) as writer:
         writer.add_images("output_channels", (channels - low) / (high - low).clamp_min(1e-8), 0)
-    print(_("写了 {steps} 批（共 {total} 批；视频写全部：--log-batches all），标签 input、output；"
+    print(_("写了 {steps} 批（共 {total} 批；视频写全部：--log-batches all），tag 是 input、output；"
             "output_channels 是第一张图的 6 个通道，各自拉伸到 [0, 1] 的灰度图（output 的颜色没有意义）").format(
         steps=step, total=len(dataloader)))
 

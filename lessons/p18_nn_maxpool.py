@@ -81,7 +81,7 @@ def main(argv=None):
     image_shapes = {"input": list(imgs.shape), "floor": list(tudui(imgs).shape),
                     "ceil": list(MaxPool2d(3, ceil_mode=True)(imgs).shape)}
     print(_("CIFAR10 的一批 {input} -> maxpool1（ceil_mode=False）{floor}，ceil_mode=True 会是 {ceil}；写了 {steps} 批"
-            "（共 {total} 批；视频写全部：--log-batches all），标签 input、output").format(
+            "（共 {total} 批；视频写全部：--log-batches all），tag 是 input、output").format(
         steps=step, total=len(dataloader), **image_shapes))
 
     others = {}

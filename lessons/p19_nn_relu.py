@@ -72,7 +72,7 @@ def main(argv=None):
     print(tudui)
     print(_("tudui(imgs) 就是 sigmoid1(imgs)：最后一批的像素范围 [{low:.2f}, {high:.2f}] 变成 "
             "[{out_low:.4f}, {out_high:.4f}]；写了 {steps} 批（共 {total} 批；视频写全部：--log-batches all），"
-            "标签 input、output").format(low=imgs.min(), high=imgs.max(), out_low=output.min(), out_high=output.max(),
+            "tag 是 input、output").format(low=imgs.min(), high=imgs.max(), out_low=output.min(), out_high=output.max(),
                                        steps=step, total=len(dataloader)))
 
     relu_output = tudui.relu1(input)

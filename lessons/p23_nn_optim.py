@@ -1,6 +1,6 @@
 """P23 优化器
 
-你会看到：每训练一轮打印一次 running_loss（这一轮各批 loss 的和），它应当越来越小；每轮还打印测试正确率。
+你会看到：每训练一轮打印一次 running_loss（这一轮各批损失的和），它应当越来越小；每轮还打印测试正确率。
 每一批的顺序：前向传播 outputs = tudui(imgs)，算损失，optim.zero_grad() 梯度清零，backward() 算梯度，
 optim.step() 按梯度更新参数。
 默认设置和视频不同（Adam、one-cycle 学习率、归一化、batch_size=128、在训练集上训练），每一项的理由和

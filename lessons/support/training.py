@@ -343,7 +343,7 @@ class Record:
         for key, value in (("running_loss", running_loss), ("mean_loss", running_loss / self.batches),
                            ("accuracy", accuracy), ("seconds", seconds)):
             self.history[key].append(value)
-        print(_("  第 {epoch} 轮：平均每批的 loss {mean:.4f}，在{split}上的正确率 {accuracy:.2%}（{seconds:.0f} 秒，"
+        print(_("  第 {epoch} 轮：平均每批的损失 {mean:.4f}，在{split}上的正确率 {accuracy:.2%}（{seconds:.0f} 秒，"
                 "每秒 {speed:.0f} 张）").format(
             epoch=epoch, mean=running_loss / self.batches, accuracy=accuracy, seconds=seconds,
             split=_("训练集") if held_out == "train" else _("测试集"),
