@@ -4,8 +4,8 @@ Dataset 是一副扑克牌，DataLoader 是发牌的手：每次从 Dataset 取 
 [batch_size, 3, 32, 32]，标签叠成 [batch_size]。shuffle=True 每一轮（epoch）都重新洗牌；
 drop_last=True 丢掉最后凑不满的一批（测试集 10000 张，每批 64：一共 157 批，最后一批只有 16 张；
 drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（0 表示主进程自己读）。
-在 Windows 上 num_workers > 0 时，代码必须放在 if __name__ == "__main__": 下面，否则会报
-freeze_support 相关的错误；每一课都有这个保护。
+在 Windows 和 macOS 上 num_workers > 0 时，代码必须放在 if __name__ == "__main__": 下面
+（Windows 上不这样会报 freeze_support 相关的错误）；每一课都有这个保护。
 
 两轮的图片写进 TensorBoard，tag 是 "Epoch: 0" 和 "Epoch: 1"：因为 shuffle=True，同一步在两轮里
 是不同的图片。视频把每轮 156 步都写进去（--log-batches all），这时 TensorBoard 要加
@@ -67,7 +67,7 @@ def main(argv=None):
         n=n, batch_size=args.batch_size, kept=len(keep_last), last=n - (len(keep_last) - 1) * args.batch_size,
         dropped=len(test_loader)))
     if args.num_workers:
-        print(_("num_workers={workers}：{workers} 个子进程在主进程干活的同时读下一批；它们启动时会重新 import "
+        print(_("num_workers={workers}：{workers} 个子进程在主进程干活的同时读下一批；在 Windows、macOS 上它们启动时会重新 import "
                 "这个脚本，所以要靠 if __name__ == '__main__': 挡住，不让课程的代码在子进程里再跑一遍"
                 "（Windows 上不挡会报 freeze_support 错误）").format(workers=args.num_workers))
     print(_("shuffle=True：第 1 轮（epoch 0）第一批的前几个标签是 {first}，第 2 轮（epoch 1）是 {second}：每一轮顺序都不同").format(
