@@ -7,20 +7,6 @@ dir() 打开一个“工具箱”，看里面有什么（属性和方法）；he
 这台电脑上的 PyTorch 能不能用 CUDA（NVIDIA 显卡）。
 
 dir(torch) 有一千多个名字，默认只列出前 12 个不以下划线开头的；--all 全部列出，和视频的控制台一样。
-
-English:
-P3 Python's two magic tools: dir() and help()
-
-dir() opens a toolbox and lists what is inside (attributes and methods);
-help() reads the manual of one tool. The video walks down torch in the
-Python console: dir(torch) holds cuda, dir(torch.cuda) holds is_available,
-and dir(torch.cuda.is_available) holds only double-underscore names
-(__call__, __doc__, ...): the sign of a function, a tool, not a toolbox.
-help(torch.cuda.is_available) says it returns a bool telling whether this
-PyTorch can use CUDA (an NVIDIA GPU).
-
-dir(torch) holds over a thousand names: by default the first 12 without a
-leading underscore are listed; --all lists every one, as the video's console does.
 """
 import pydoc
 
@@ -36,7 +22,7 @@ def main(argv=None):
                         help="把 dir() 返回的名字全部打印出来（默认只列前 12 个不以下划线开头的）")
     args = flags.parse_args(parser, argv)
 
-    # ------------------------------------------------ 课程的内容（视频在 Python 控制台里一行行输入）
+    # ------------------------------------------------ 课程的代码（视频在 Python 控制台里一行行输入，没有课程文件）
     # dir()：打开工具箱，看看里面有什么
     names = dir(torch)
     print("dir(torch):", listed(names, args.all))

@@ -8,22 +8,6 @@ np.array 转成 numpy 数组，它的形状是 (高, 宽, 通道)，所以要写
 
 常见问题：同一个文件夹、同一个 tag 写两次（视频把 2*i 改成 3*i 再运行），TensorBoard 会把两次的点
 连成一条来回折返的线。办法：每次运行换一个文件夹，或者先删掉旧的事件文件（本课每次运行都这样做）。
-
-English:
-P8 Using TensorBoard (1) (2)
-
-TensorBoard draws what training does. SummaryWriter(folder) writes event
-files, and TensorBoard reads that folder. add_scalar(tag, scalar_value,
-global_step) draws a curve (P7: scalar_value on the y axis, global_step on
-the x axis): the video's "y=x" and "y=2x". add_image(tag, img_tensor,
-global_step) shows a picture (P8): a PIL picture becomes a numpy array with
-np.array, shaped (height, width, channels), hence dataformats='HWC' (the
-default is CHW; without it the call fails, as shown here).
-
-A common trap: two runs writing the same tag into the same folder (the video
-changes 2*i into 3*i and runs again) and TensorBoard joins their points into
-one line that doubles back. The fix: one folder per run, or delete the old
-event files first (this lesson does that on every run).
 """
 import shutil
 from pathlib import Path
@@ -43,7 +27,7 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
 
     # ------------------------------------------------ 课程的代码（P8_Tensorboard.py）
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("logs")
     image_path = pictures.first_picture(args.data_root)[0]    # 视频中 "data/train/ants_image/6240329_72c01e663e.jpg"
     img_PIL = Image.open(image_path)
@@ -83,8 +67,8 @@ def main(argv=None):
             again.add_scalar("y=2x", factor * i, i)
         again.close()
     steps = [step for step, _value in board.read_scalars(scratch, "y=2x")]
-    print(_("两次运行都往 {folder} 写了 tag \"y=2x\"：100 步却有 {points} 个点，TensorBoard 把第一次的第 99 步"
-            "连到第二次的第 0 步，线就来回折返。办法：每次运行换一个文件夹，或者先删掉旧的事件文件"
+    print(_("两次运行都往 {folder} 写了 tag \"y=2x\"：100 步却有 {points} 个点，TensorBoard 把第一次的 step 99 "
+            "连到第二次的 step 0，线就来回折返。办法：每次运行换一个文件夹，或者先删掉旧的事件文件"
             "（本课每次运行都会换掉自己上一次的记录）").format(folder=files.shown(scratch), points=len(steps)))
     print(_("视频用的命令是 tensorboard --logdir=logs --port=6006；6006 端口被占用时换一个 --port"))
     return {"image_shape": list(img_array.shape), "without_dataformats": without, "zigzag_points": len(steps),

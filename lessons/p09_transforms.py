@@ -8,22 +8,6 @@ __call__（P11 用一个自己的小类演示）。ToTensor 把 PIL 图片或 nu
 P10：为什么需要 Tensor 数据类型。它除了数据，还带着神经网络要用的东西：requires_grad / grad（梯度）、
 grad_fn（反向传播用）、device（在 CPU 还是 GPU 上）。视频还用 cv2.imread 读同一张图片，得到
 numpy 数组，ToTensor 也能处理；注意 cv2 的通道顺序是 BGR（蓝、绿、红），和 PIL 的 RGB 相反。
-
-English:
-P9 Using transforms (1) (2)
-
-transforms is a toolbox: take a tool out of it (tensor_trans =
-transforms.ToTensor()), then use it on a picture (tensor_img =
-tensor_trans(img)). A tool can be called like a function because its class
-defines __call__ (P11 shows it with a small class of its own). ToTensor turns
-a PIL picture or a numpy array (height, width, channels; whole numbers
-0-255) into a tensor (channels, height, width; fractions 0-1).
-
-P10: why a Tensor. Beside the numbers it carries what a network needs:
-requires_grad / grad (gradients), grad_fn (for backpropagation), device
-(CPU or GPU). The video also reads the same picture with cv2.imread, which
-gives a numpy array ToTensor accepts too; mind that cv2 orders the channels
-BGR (blue, green, red), the reverse of PIL's RGB.
 """
 import importlib.util
 from pathlib import Path
@@ -44,7 +28,7 @@ def main(argv=None):
                         help="放 hymenoptera_data 的文件夹（默认：%(default)s）")
     args = flags.parse_args(parser, argv)
 
-    # ------------------------------------------------ 课程的代码（笔记 P9-P10）
+    # ------------------------------------------------ 课程的代码（视频 P9-P10 里输入的；课程的 src 里没有这个文件，笔记里的变量名和这里不同）
     # python的用法 -》 tensor数据类型
     # 通过 transforms.ToTensor去看两个问题
     # 1、transforms该如何使用(python)
@@ -52,7 +36,7 @@ def main(argv=None):
     img_path = pictures.first_picture(args.data_root)[0]    # 视频中 "data/train/ants_image/0013035.jpg"
     img = Image.open(img_path)
 
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("logs")
 
     # 1、transforms该如何使用(python)

@@ -8,23 +8,6 @@ test_set.classes[target] 是它的名字；加上 transform=ToTensor 后图片�
 
 数据在 data/ 里就直接用；不在就下载（可以断点续传）；没有网络（或者 --tiny）就用项目生成的小替代集，
 并且会说明：torchvision.datasets.CIFAR10(...) 这一行照样是视频里的写法。
-
-English:
-P13 Using the datasets in torchvision
-
-torchvision.datasets holds ready-made datasets. CIFAR10's arguments: root
-(the folder it lives in), train (True: the training set, False: the test
-set), transform (applied to each picture, e.g. ToTensor), target_transform
-(applied to each label), download (fetch it when root lacks it). Without a
-transform test_set[0] is (a PIL picture, a label); the label is the class
-number and test_set.classes[target] its name. With transform=ToTensor the
-picture is a tensor. The video writes the first 10 test pictures to
-TensorBoard (tag "test_set").
-
-Data already under data/ is used; otherwise it is downloaded (resumable);
-offline (or with --tiny) the project's tiny stand-in set takes its place,
-and the run says so: the line torchvision.datasets.CIFAR10(...) still reads
-as in the video.
 """
 from pathlib import Path
 
@@ -41,7 +24,7 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
 
     # ------------------------------------------------ 课程的代码（P10_dataset_transform.py）
-    # 先不加 transform：视频先打印出来看看（课程文件里这一段后来注释掉了）
+    # 先不加 transform：视频先打印出来看看（课程文件里这一段后来注释掉了，并移到了 transform 那几行后面）
     data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
     train_set = torchvision.datasets.CIFAR10(root=data_root, train=True, download=True)    # 视频中 root="./dataset"
     test_set = torchvision.datasets.CIFAR10(root=data_root, train=False, download=True)
@@ -62,8 +45,9 @@ def main(argv=None):
 
     train_set = torchvision.datasets.CIFAR10(root=data_root, train=True, transform=dataset_transform, download=True)
     test_set = torchvision.datasets.CIFAR10(root=data_root, train=False, transform=dataset_transform, download=True)
+    print(test_set[0])                   # 课程文件最后一行注释掉的 print：加了 transform，图片变成了张量
 
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("p10")
     for i in range(10):
         img, target = test_set[i]

@@ -4,30 +4,12 @@ Dataset 是一副扑克牌，DataLoader 是发牌的手：每次从 Dataset 取 
 [batch_size, 3, 32, 32]，标签叠成 [batch_size]。shuffle=True 每一轮（epoch）都重新洗牌；
 drop_last=True 丢掉最后凑不满的一批（测试集 10000 张，每批 64：一共 157 批，最后一批只有 16 张；
 drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（0 表示主进程自己读）。
-在 Windows 上 num_workers > 0 时，代码必须放在 if __name__ == "__main__": 下面，否则会报
-freeze_support 相关的错误；每一课都有这个保护。
+在 Windows 和 macOS 上 num_workers > 0 时，代码必须放在 if __name__ == "__main__": 下面
+（Windows 上不这样会报 freeze_support 相关的错误）；每一课都有这个保护。
 
-两轮的图片写进 TensorBoard，标签是 "Epoch: 0" 和 "Epoch: 1"：因为 shuffle=True，同一步在两轮里
+两轮的图片写进 TensorBoard，tag 是 "Epoch: 0" 和 "Epoch: 1"：因为 shuffle=True，同一步在两轮里
 是不同的图片。视频把每轮 156 步都写进去（--log-batches all），这时 TensorBoard 要加
 --samples_per_plugin 才能全部显示，打印出的命令会带上它。
-
-English:
-P14 Using DataLoader
-
-A Dataset is a deck of cards and the DataLoader the hand that deals them: it
-takes batch_size items at a time and stacks the pictures into
-[batch_size, 3, 32, 32] and the labels into [batch_size]. shuffle=True deals
-in a new order every epoch; drop_last=True drops the last, incomplete batch
-(10,000 test pictures at 64: 157 batches, the last of 16; 156 with
-drop_last=True); num_workers is how many subprocesses load data (0: the main
-process). On Windows, num_workers > 0 needs the code under
-if __name__ == "__main__":, or it fails with a freeze_support error; every
-lesson has that guard.
-
-Two epochs of batches go to TensorBoard under "Epoch: 0" and "Epoch: 1":
-with shuffle=True the same step shows other pictures in each epoch. The
-video logs all 156 steps of each epoch (--log-batches all); TensorBoard then
-needs --samples_per_plugin to show them all, and the printed command says so.
 """
 import torchvision
 from torch.utils.data import DataLoader
@@ -48,20 +30,20 @@ def main(argv=None):
     # 准备的测试数据集
     data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
     test_data = torchvision.datasets.CIFAR10(data_root, train=False, transform=torchvision.transforms.ToTensor(),
-                                             download=True)                  # 视频中 root 是 "./dataset"
+                                             download=True)   # 视频中 root 是 "./dataset"，没有 download=True（我们加的）
     if args.batch_size > len(test_data):     # 我们加的：drop_last=True 时一批也凑不满，就什么都没有
         raise files.LessonError(_("--batch-size {batch_size}：drop_last=True 时每一批都要是满的，"
-                                  "而这部分只有 {n} 张图片").format(batch_size=args.batch_size, n=len(test_data)))
+                                  "而测试集只有 {n} 张图片").format(batch_size=args.batch_size, n=len(test_data)))
 
     test_loader = DataLoader(dataset=test_data, batch_size=args.batch_size, shuffle=True,
-                             num_workers=args.num_workers, drop_last=True)
+                             num_workers=args.num_workers, drop_last=True)   # 视频中 batch_size=64，num_workers=0（默认一样）
 
     # 测试数据集中第一张图片及target
     img, target = test_data[0]
     print(img.shape)
     print(target)
 
-    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(test_loader, args.log_batches))
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(test_loader, args.log_batches))  # 我们加的
     writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("dataloader")
     first_targets = []
     for epoch in range(2):
@@ -85,12 +67,12 @@ def main(argv=None):
         n=n, batch_size=args.batch_size, kept=len(keep_last), last=n - (len(keep_last) - 1) * args.batch_size,
         dropped=len(test_loader)))
     if args.num_workers:
-        print(_("num_workers={workers}：{workers} 个子进程在主进程干活的同时读下一批；它们启动时会重新 import "
+        print(_("num_workers={workers}：{workers} 个子进程在主进程干活的同时读下一批；在 Windows、macOS 上它们启动时会重新 import "
                 "这个脚本，所以要靠 if __name__ == '__main__': 挡住，不让课程的代码在子进程里再跑一遍"
                 "（Windows 上不挡会报 freeze_support 错误）").format(workers=args.num_workers))
-    print(_("shuffle=True：第 0 轮第 0 步的前几个标签是 {first}，第 1 轮是 {second}：每一轮顺序都不同").format(
+    print(_("shuffle=True：第 1 轮（epoch 0）第一批的前几个标签是 {first}，第 2 轮（epoch 1）是 {second}：每一轮顺序都不同").format(
         first=first_targets[0], second=first_targets[1]))
-    print(_("每轮写了 {steps} 步图片，标签是 'Epoch: 0' 和 'Epoch: 1'（视频写每一批：--log-batches all）").format(
+    print(_("每轮写了 {steps} 步图片，tag 是 'Epoch: 0' 和 'Epoch: 1'（视频写每一批：--log-batches all）").format(
         steps=board.logged_steps(test_loader, args.log_batches)))
     return {"img_shape": list(img.shape), "target": target, "batches": len(keep_last),
             "batches_drop_last": len(test_loader), "first_targets": first_targets,

@@ -7,20 +7,6 @@ forward 写明输入怎样变成输出（前向传播：input -> forward -> outp
 调用时写 tudui(x)，不写 tudui.forward(x)：tudui(x) 走的是 nn.Module.__call__，它先运行前置钩子
 （forward pre-hook），再运行 forward，最后运行钩子（forward hook）；直接调用 forward 会跳过钩子。
 课程的代码之后，我们挂两个钩子，把这个顺序打印出来。
-
-English:
-P15 The skeleton of a network: nn.Module
-
-Every network subclasses nn.Module: __init__ first calls super().__init__()
-(which sets up what every module keeps: its layers, parameters and hooks),
-then builds the layers; forward says how the input becomes the output.
-The video's Tudui has no layers yet: forward adds 1, so tensor(1.) goes in
-and tensor(2.) comes out.
-
-Call the module, tudui(x), never tudui.forward(x): the call goes through
-nn.Module.__call__, which runs the forward pre-hooks, then forward, then the
-forward hooks. Calling forward directly skips the hooks. After the course's
-code, two hooks show that order.
 """
 import torch
 from torch import nn
@@ -29,9 +15,10 @@ from support import files, flags          # 我们的支持代码，不是课程
 from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（nn_module.py）：这个类，和课程文件一样写在最前面；课程其余的代码在 main() 里
 class Tudui(nn.Module):
     def __init__(self):
-        super().__init__()     # 少了这一行，nn.Module 的记账（层、参数、钩子）没有建好，一加层就报错
+        super().__init__()     # 少了这一行，nn.Module 内部登记层、参数、钩子的地方没有建好，一加层就报错
 
     def forward(self, input):
         output = input + 1

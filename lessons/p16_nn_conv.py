@@ -2,22 +2,11 @@
 
 卷积核（kernel）在输入上按步长（stride）滑动，每停一处，把重叠的数逐个相乘再求和，得到输出的一个数。
 课程用一个 5x5 的输入和一个 3x3 的卷积核，打印 stride=1、stride=2 和 padding=1（填充）的结果，
-每个结果下面一行是视频里的值。F.conv2d 要求 4 维张量（[batch, 通道, 高, 宽]），所以先 reshape。
+每个结果下面一行是视频里的值。视频先用 reshape 把输入变成 4 维（[batch, 通道, 高, 宽]），
+那时的 PyTorch 只接受 4 维；现在的 F.conv2d 也接受 3 维（[通道, 高, 宽]，一张图、没有 batch 这一维）。
 
 课程的代码之后，我们再看偏置 bias、空洞 dilation、分组 groups 分别做了什么，
 并用输出尺寸公式核对每个输出的真实边长。
-
-English:
-P16 Convolution, explained: torch.nn.functional.conv2d
-
-A kernel slides over the input by its stride; at each stop the overlapping
-numbers are multiplied pairwise and summed into one output number. The
-course runs a 5x5 input and a 3x3 kernel with stride=1, stride=2 and
-padding=1, and under each result we print the video's value. F.conv2d wants
-4-D tensors ([batch, channels, height, width]), hence the reshapes.
-
-After the course's code: what bias, dilation and groups do, and the
-output-size formula checked against every real output.
 """
 import torch
 import torch.nn.functional as F
@@ -26,6 +15,7 @@ from support import files, flags          # 我们的支持代码，不是课程
 from support.i18n import _
 
 
+# ------------------------------------------------ 我们加的：课程的代码之后用来核对输出的边长
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
     """PyTorch 文档里的输出尺寸公式（一条边）。"""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
@@ -69,7 +59,7 @@ def main(argv=None):
     with_bias = F.conv2d(input, kernel, bias=torch.tensor([100]))
     print(_("偏置 bias=[100]：相乘求和之后，每个输出数再加 100 -> {}").format(with_bias.squeeze().tolist()))
     dilated = F.conv2d(input, kernel, dilation=2)
-    print(_("空洞 dilation=2：3x3 卷积核的格子隔一个取一个，张开成 5x5，在 5x5 的输入上只放得下一处 -> {}").format(
+    print(_("空洞 dilation=2：3x3 卷积核的 9 个数之间各空出一格，覆盖范围张开成 5x5，在 5x5 的输入上只放得下一处 -> {}").format(
         dilated.squeeze().tolist()))
     two_channels = torch.cat([input, 10 * input], dim=1)          # [1, 2, 5, 5]：第二个通道是第一个的 10 倍
     grouped = F.conv2d(two_channels, torch.cat([kernel, kernel]), groups=2)   # weight [2, 1, 3, 3]

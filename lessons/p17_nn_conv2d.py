@@ -7,23 +7,7 @@ nn.Conv2d 就是把 F.conv2d 的卷积核（权重）和偏置装进一个模块
 输入和输出图片像视频一样写进 TensorBoard。6 个通道没法显示成彩色，所以视频把输出
 reshape 成 [-1, 3, 30, 30]：每张图拆成两张 3 通道的图，"output" 里的图是 "input" 的两倍，
 颜色本身没有意义。课程的代码之后，我们把第一张图的 6 个通道各自拉伸成灰度图
-（"output_channels"，这才是卷积层真正算出来的），再一次只改一个参数，看输出形状和参数个数怎么变。
-
-English:
-P17 Neural networks: the convolution layer (nn.Conv2d)
-
-nn.Conv2d is F.conv2d with its kernels (weights) and bias kept inside a
-module, created and initialised for us. The video's Tudui has one layer,
-conv1 = Conv2d(3, 6, 3): CIFAR10's 3 colour channels become 6, and without
-padding each side loses 2: [64, 3, 32, 32] -> [64, 6, 30, 30].
-
-The input and output pictures go to TensorBoard as in the video. Six
-channels cannot be shown as colour, so the video reshapes the output to
-[-1, 3, 30, 30]: each image becomes two 3-channel pictures ("output" holds
-twice as many as "input"), and their colours mean nothing. After the
-course's code we log the first image's 6 channels one by one in grey
-("output_channels", what the layer really computed), then change one
-parameter at a time to see the output shape and the parameter count.
+（"output_channels"，这才是卷积层真正算出来的），再一次只改 Conv2d 的一项设置，看输出形状和参数个数怎么变。
 """
 import torch
 import torchvision
@@ -37,6 +21,8 @@ from support.data import cifar10_ready
 from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（nn_conv2d.py）：这个类在课程文件里写在 dataset、dataloader 之后；
+# 放在模块这一层，是为了 main() 下面的课程代码和测试都能用它
 class Tudui(nn.Module):
     def __init__(self):
         super(Tudui, self).__init__()
@@ -59,7 +45,7 @@ def main(argv=None):
 
     tudui = Tudui()
 
-    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))  # 我们加的
     writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("../logs")
 
     step = 0
@@ -94,11 +80,11 @@ def main(argv=None):
     low, high = channels.amin(dim=(1, 2, 3), keepdim=True), channels.amax(dim=(1, 2, 3), keepdim=True)
     with SummaryWriter(log_dir) as writer:
         writer.add_images("output_channels", (channels - low) / (high - low).clamp_min(1e-8), 0)
-    print(_("写了 {steps} 批（共 {total} 批；视频写全部：--log-batches all），标签 input、output；"
+    print(_("写了 {steps} 批（共 {total} 批；视频写全部：--log-batches all），tag 是 input、output；"
             "output_channels 是第一张图的 6 个通道，各自拉伸到 [0, 1] 的灰度图（output 的颜色没有意义）").format(
         steps=step, total=len(dataloader)))
 
-    print(_("一次只改一个参数，用同一批图片：输出形状和参数个数"))
+    print(_("一次只改一项设置，用同一批图片：输出形状和参数个数"))
     variants = [("Conv2d(3, 6, 3)", _("视频的 conv1"), Conv2d(3, 6, 3)),
                 ("out_channels=12", _("输出通道"), Conv2d(3, 12, 3)),
                 ("kernel_size=5", _("卷积核"), Conv2d(3, 6, 5)),

@@ -6,23 +6,8 @@
 把超出边缘的窗口也算上 -> [[2, 3], [5, 1]]。然后把 CIFAR10 的图片送进 Tudui 的
 maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False)：边长 32 -> 10，TensorBoard 里的图变成马赛克。
 
-课程的代码之后，我们比较 ceil_mode 的两种取法，再一次只改一个参数：stride、padding、dilation、
+课程的代码之后，我们比较 ceil_mode 的两种取法，再一次只改一项设置：stride、padding、dilation、
 return_indices。
-
-English:
-P18 Neural networks: max pooling (nn.MaxPool2d)
-
-Max pooling keeps the largest number of each window: the picture shrinks,
-the strongest response stays, and nothing is learned. The window moves by
-its own size (stride defaults to kernel_size). The video first tries a 5x5
-input: only one full 3x3 window fits, so ceil_mode=False gives [[2]], and
-ceil_mode=True, which keeps the windows hanging over the edge, gives
-[[2, 3], [5, 1]]. Then CIFAR10 pictures go through Tudui's
-maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False): each side 32 -> 10,
-and TensorBoard shows them as mosaics.
-
-After the course's code: both ceil_mode settings side by side, then
-stride, padding, dilation and return_indices, one at a time.
 """
 import torch
 import torchvision
@@ -36,6 +21,8 @@ from support.data import cifar10_ready
 from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（nn_maxpool.py）：这个类在课程文件里写在 dataset、dataloader 之后；
+# 放在模块这一层，是为了 main() 下面的课程代码和测试都能用它
 class Tudui(nn.Module):
     def __init__(self):
         super(Tudui, self).__init__()
@@ -51,15 +38,6 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
 
     # ------------------------------------------------ 课程的代码（nn_maxpool.py）
-    # 视频先用一个 5x5 的输入试（后来课程的文件里换成了数据集）
-    input = torch.tensor([[1, 2, 0, 3, 1],
-                          [0, 1, 2, 3, 1],
-                          [1, 2, 1, 0, 0],
-                          [5, 2, 3, 1, 1],
-                          [2, 1, 0, 1, 1]], dtype=torch.float32)
-    input = torch.reshape(input, (-1, 1, 5, 5))
-    print(input.shape)
-
     data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
     dataset = torchvision.datasets.CIFAR10(data_root, train=False, download=True,
                                            transform=torchvision.transforms.ToTensor())   # 视频中 root 是 "../data"
@@ -67,10 +45,8 @@ def main(argv=None):
     dataloader = DataLoader(dataset, batch_size=args.batch_size)            # 默认 64，和视频一样
 
     tudui = Tudui()
-    output = tudui(input)
-    print(output)
 
-    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))  # 我们加的
     writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("../logs_maxpool")
     step = 0
 
@@ -86,9 +62,15 @@ def main(argv=None):
     writer.close()
 
     # ------------------------------------------------ 我们加的（课程之外）
+    # 视频先在一个 5x5 的输入上试（课程文件里已经换成了数据集，没有这几行）
+    input = torch.tensor([[1, 2, 0, 3, 1],
+                          [0, 1, 2, 3, 1],
+                          [1, 2, 1, 0, 0],
+                          [5, 2, 3, 1, 1],
+                          [2, 1, 0, 1, 1]], dtype=torch.float32)
+    input = torch.reshape(input, (-1, 1, 5, 5))
     print(tudui)
-    floor_output = tudui(input)
-    ceil_output = MaxPool2d(kernel_size=3, ceil_mode=True)(input)
+    floor_output, ceil_output = tudui(input), MaxPool2d(kernel_size=3, ceil_mode=True)(input)
     print(_("5x5 的输入：ceil_mode=False（向下取整）只有一个完整的窗口 -> {floor}；ceil_mode=True（向上取整）"
             "超出边缘的窗口也算 -> {ceil}").format(floor=floor_output[0, 0].tolist(), ceil=ceil_output[0, 0].tolist()))
     integer_output = MaxPool2d(kernel_size=3, ceil_mode=True)(input.long())
@@ -99,7 +81,7 @@ def main(argv=None):
     image_shapes = {"input": list(imgs.shape), "floor": list(tudui(imgs).shape),
                     "ceil": list(MaxPool2d(3, ceil_mode=True)(imgs).shape)}
     print(_("CIFAR10 的一批 {input} -> maxpool1（ceil_mode=False）{floor}，ceil_mode=True 会是 {ceil}；写了 {steps} 批"
-            "（共 {total} 批；视频写全部：--log-batches all），标签 input、output").format(
+            "（共 {total} 批；视频写全部：--log-batches all），tag 是 input、output").format(
         steps=step, total=len(dataloader), **image_shapes))
 
     others = {}
@@ -110,7 +92,6 @@ def main(argv=None):
     values, indices = MaxPool2d(3, ceil_mode=True, return_indices=True)(input)
     print(_("  return_indices=True -> 最大值 {values}，它们在 5x5 输入里的位置（按行展平）{indices}").format(
         values=values[0, 0].tolist(), indices=indices[0, 0].tolist()))
-    # 填充用的是 -inf，不是 0：在全是 -1 的输入上一看就知道
     padded_max = MaxPool2d(3, stride=3, padding=1, ceil_mode=True)(-torch.ones(1, 1, 3, 3))[0, 0, 0, 0].item()
     print(_("  更正笔记：padding 填的是 -inf，不是 0；在全是 -1 的输入上，带填充的窗口最大值是 {value}，不是 0").format(
         value=padded_max))

@@ -8,21 +8,6 @@ Tudui 里有 relu1 和 sigmoid1 两层，forward 用的是 sigmoid1，把 CIFAR1
 TensorBoard：像素 [0, 1] 变成 [0.5, 0.73]，图片发灰。
 
 课程的代码之后，我们把 relu1（inplace 的两种取法）和 sigmoid1 用在那个 2x2 的张量上。
-
-English:
-P19 Neural networks: non-linear activations (ReLU, Sigmoid)
-
-Without a non-linear step between them, any stack of layers is one linear
-map. ReLU sets negatives to 0 and keeps the rest: [[1, -0.5], [-1, 3]] ->
-[[1, 0], [0, 3]]; inplace=True overwrites the input instead of making a new
-tensor. Sigmoid, 1/(1+e^-x), squeezes every number into (0, 1). The video
-reshapes its 2x2 tensor to [-1, 1, 2, 2] (batch, channel, height, width)
-and prints torch.Size([1, 1, 2, 2]); its Tudui holds relu1 and sigmoid1,
-forward uses sigmoid1, and the CIFAR10 pictures go to TensorBoard through
-it: pixels in [0, 1] land in [0.5, 0.73], washed-out pictures.
-
-After the course's code: relu1 (with and without inplace) and sigmoid1 on
-that 2x2 tensor.
 """
 import torch
 import torchvision
@@ -36,6 +21,8 @@ from support.data import cifar10_ready
 from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（nn_relu.py）：这个类在课程文件里写在 input、dataset、dataloader 之后；
+# 放在模块这一层，是为了 main() 下面的课程代码和测试都能用它
 class Tudui(nn.Module):
     def __init__(self):
         super(Tudui, self).__init__()
@@ -67,7 +54,7 @@ def main(argv=None):
 
     tudui = Tudui()
 
-    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))
+    log_dir = board.fresh_run(args.logdir, image_steps=board.logged_steps(dataloader, args.log_batches))  # 我们加的
     writer = SummaryWriter(log_dir)                                          # 视频中 SummaryWriter("../logs_relu")
     step = 0
     for data in dataloader:
@@ -85,13 +72,13 @@ def main(argv=None):
     print(tudui)
     print(_("tudui(imgs) 就是 sigmoid1(imgs)：最后一批的像素范围 [{low:.2f}, {high:.2f}] 变成 "
             "[{out_low:.4f}, {out_high:.4f}]；写了 {steps} 批（共 {total} 批；视频写全部：--log-batches all），"
-            "标签 input、output").format(low=imgs.min(), high=imgs.max(), out_low=output.min(), out_high=output.max(),
+            "tag 是 input、output").format(low=imgs.min(), high=imgs.max(), out_low=output.min(), out_high=output.max(),
                                        steps=step, total=len(dataloader)))
 
     relu_output = tudui.relu1(input)
     print(_("relu1(input)：负数变成 0，正数不变"))
     print(relu_output)
-    print(_("inplace=False（默认，不原地）：input 没有变 -> {}").format(input[0, 0].tolist()))
+    print(_("inplace=False（默认，不修改原张量）：input 没有变 -> {}").format(input[0, 0].tolist()))
     overwritten = input.clone()
     same_tensor = ReLU(inplace=True)(overwritten)
     print(_("ReLU(inplace=True)（原地操作）：直接改写传进去的张量 -> {values}；返回的就是它本身：{same}").format(

@@ -8,22 +8,6 @@ drop_last=True（测试集 10000 = 156*64 + 16 张，最后 16 张丢掉）。
 课程的代码之后，我们看视频先试的 torch.reshape(imgs, (1, 1, 1, -1))，再看真正的模型怎么做：
 每张图各自展平，flatten(imgs, start_dim=1) -> [64, 3072]，Linear(3072, 10) 给每张图 10 个分数，
 不管一批多少张；最后把笔记表格里其他几类层各跑一个例子。
-
-English:
-P20 Neural networks: the linear layer and other layers (flatten, nn.Linear)
-
-nn.Linear(in_features, out_features) works on the last dimension of its
-input: [..., in] -> [..., out]. The video flattens a whole batch of 64
-pictures into one row of 196608 numbers (64*3*32*32) with torch.flatten and
-feeds it to Tudui's linear1 = Linear(196608, 10): ten numbers for the whole
-batch. That needs every batch to hold exactly 64 pictures, hence
-drop_last=True (10000 test pictures = 156*64 + 16; the last 16 are dropped).
-
-After the course's code: the video's first try, torch.reshape(imgs,
-(1, 1, 1, -1)); then what real models do, one row per picture,
-flatten(imgs, start_dim=1) -> [64, 3072] and Linear(3072, 10): ten scores
-for each picture, whatever the batch size; and one example of each other
-layer family in the notes' table.
 """
 import torch
 import torchvision
@@ -36,6 +20,8 @@ from support.data import cifar10_ready
 from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（nn_linear.py）：这个类在课程文件里写在 dataset、dataloader 之后；
+# 放在模块这一层，是为了 main() 下面的课程代码和测试都能用它
 class Tudui(nn.Module):
     def __init__(self):
         super(Tudui, self).__init__()
@@ -61,7 +47,7 @@ def main(argv=None):
 
     tudui = Tudui()
 
-    step = 0
+    step = 0                         # 我们加的：数到 --batches 就停
     for data in dataloader:
         imgs, targets = data
         print(imgs.shape)
@@ -101,7 +87,7 @@ def main(argv=None):
     print(_("笔记表格里的其他几类层（输入形状 -> 输出形状）："))
     examples = [("Normalization", "BatchNorm2d(3)", nn.BatchNorm2d(3), torch.randn(64, 3, 32, 32)),
                 ("Recurrent", "LSTM(10, 20, batch_first=True)", nn.LSTM(10, 20, batch_first=True), torch.randn(4, 7, 10)),
-                ("Transformer", "TransformerEncoderLayer(16, nhead=4)",
+                ("Transformer", "TransformerEncoderLayer(16, nhead=4, batch_first=True)",
                  nn.TransformerEncoderLayer(16, nhead=4, batch_first=True), torch.randn(4, 7, 16)),
                 ("Dropout", "Dropout(p=0.5)", nn.Dropout(p=0.5), torch.ones(64, 3072)),
                 ("Sparse", "Embedding(1000, 8)", nn.Embedding(1000, 8), torch.randint(0, 1000, (4, 7)))]
@@ -110,7 +96,7 @@ def main(argv=None):
         result = layer(sample)
         result = result[0] if isinstance(result, tuple) else result       # LSTM 还返回最后的 (h, c)
         families[family] = (list(sample.shape), list(result.shape))
-        print("  {:<14}{:<38}{!s:<16} -> {}".format(family, name, list(sample.shape), list(result.shape)))
+        print("  {:<14}{:<56}{!s:<16} -> {}".format(family, name, list(sample.shape), list(result.shape)))
     return {"shapes": shapes, "families": families, "batches": step, "printed": str(tudui)}
 
 

@@ -8,19 +8,6 @@
   loss = -0.2 + log(e^0.1 + e^0.2 + e^0.3) = 1.1019。
 课程的代码之后，我们再看 reduction（汇总方式）、weight（类别权重）、ignore_index（忽略的类别）
 的作用，以及为什么 CrossEntropyLoss 要输入模型的原始分数（logits），不能先做 softmax。
-
-English:
-P22 Loss functions and backpropagation
-
-A loss turns "how far is the output from the target" into one number that
-training pushes down. The video's example: inputs [1, 2, 3] and targets
-[1, 2, 5], reshaped to [1, 1, 1, 3]. L1Loss(reduction='sum') adds the
-absolute differences: 2; the default reduction='mean' divides by the 3
-elements: 0.6667. MSELoss averages the squared differences: 4 / 3 = 1.3333.
-CrossEntropyLoss is for classification: scores x = [0.1, 0.2, 0.3] for 3
-classes, right class y = 1, loss = -0.2 + log(e^0.1 + e^0.2 + e^0.3) = 1.1019.
-After the course's code we look at reduction, weight and ignore_index, and at
-why CrossEntropyLoss wants the model's raw scores (logits), not softmax output.
 """
 import torch
 from torch.nn import L1Loss
@@ -47,15 +34,18 @@ def main(argv=None):
     loss_mse = nn.MSELoss()
     result_mse = loss_mse(inputs, targets)
 
-    print(result, _("（视频中: {}）").format("tensor(2.)"))
-    print(result_mse, _("（视频中: {}）").format("tensor(1.3333)"))
+    print(result)
+    print(_("（视频中: {}）").format("tensor(2.)"))              # 我们加的：视频打印的值，下同
+    print(result_mse)
+    print(_("（视频中: {}）").format("tensor(1.3333)"))
 
     x = torch.tensor([0.1, 0.2, 0.3])
     y = torch.tensor([1])
     x = torch.reshape(x, (1, 3))                        # [batch_size=1, 类别数=3]
     loss_cross = nn.CrossEntropyLoss()
     result_cross = loss_cross(x, y)
-    print(result_cross, _("（视频中: {}）").format("tensor(1.1019)"))
+    print(result_cross)
+    print(_("（视频中: {}）").format("tensor(1.1019)"))
 
     # ------------------------------------------------ 我们加的（课程之外）
     # reduction：每个元素的损失怎么汇总成一个数

@@ -2,25 +2,11 @@
 
 把 P21 搭的网络 Tudui 用到 CIFAR10 上：视频用 batch_size=1，每张图经过网络得到 10 个类别的分数
 outputs，和真实类别 targets 一起送进 loss = nn.CrossEntropyLoss()，得到 result_loss。
-result_loss.backward()（反向传播）为每个参数算出梯度（grad）：backward() 之前第一个卷积层的
-weight.grad 是 None，之后是和 weight 同形状的张量。反向传播只算梯度，不更新参数；
-更新参数是优化器的事（P23）。再调用一次 backward()，新梯度会加到原来的梯度上，
-所以训练时每一步都要先清零（P23 的 optim.zero_grad()）。
+视频讲反向传播时在循环里写了 result_loss.backward()，在那里打断点看梯度；课程文件里没有这一行，
+本课在课程的代码之后对同样的几批补上。backward() 为每个参数算出梯度（grad）：之前第一个卷积层的
+weight.grad 是 None，之后是和 weight 同形状的张量。反向传播只算梯度，不更新参数（那是 P23 优化器的事）；
+每一批的 backward() 都把梯度加到原来的梯度上，所以训练时每一步都要先清零（P23 的 optim.zero_grad()）。
 视频把整个测试集（10000 张）跑一遍；这里默认算 2 批就停（--batches）。
-
-English:
-P22 Loss functions and backpropagation
-
-The P21 network Tudui meets CIFAR10 one image at a time, as in the video
-(batch_size=1): each image gives 10 class scores, `outputs`, which go with
-the true class, `targets`, into loss = nn.CrossEntropyLoss() to give
-`result_loss`. result_loss.backward() (backpropagation) fills every
-parameter's gradient: the first convolution's weight.grad is None before and
-a tensor of the weight's shape after. backward() only computes gradients; the
-optimizer changes the parameters (P23). A second backward() ADDS to the
-stored gradients, which is why training clears them first (optim.zero_grad()
-in P23). The video runs the whole test set (10,000 images); here the loop
-stops after 2 batches (--batches).
 """
 import torch
 import torchvision
@@ -33,6 +19,8 @@ from support.data import cifar10_ready
 from support.i18n import _
 
 
+# ------------------------------------------------ 课程的代码（nn_loss_network.py）：这个类在课程文件里写在 dataset、dataloader 之后；
+# 放在模块这一层，是为了 main() 下面的课程代码和测试都能用它
 class Tudui(nn.Module):
     def __init__(self):
         super(Tudui, self).__init__()
@@ -74,15 +62,19 @@ def main(argv=None):
         imgs, targets = data
         outputs = tudui(imgs)
         result_loss = loss(outputs, targets)
-        result_loss.backward()          # 反向传播：视频在这里打断点，看 model1[0].weight.grad
         print("ok")
-        seen.append((outputs.detach(), targets, result_loss.item()))          # 我们加的
+        seen.append((imgs, targets, outputs.detach(), result_loss.item()))    # 我们加的
         if len(seen) >= args.batches:
             break                       # 我们加的：默认 2 批就停；视频跑完整个测试集
 
     # ------------------------------------------------ 我们加的（课程之外）
-    outputs_seen, targets_seen, losses = zip(*seen)
-    for step, (scores, labels, value) in enumerate(seen):
+    # 课程文件里没有 backward()；视频讲反向传播时在循环里写了 result_loss.backward()，并在那里打断点
+    # 看 model1[0].weight.grad。这里对同样的几批补上这一步：
+    for imgs, targets, _outputs, _value in seen:
+        result_loss = loss(tudui(imgs), targets)
+        result_loss.backward()
+    _images, targets_seen, outputs_seen, losses = zip(*seen)
+    for step, (_imgs, labels, scores, value) in enumerate(seen, 1):     # 第 1 批、第 2 批……
         print(_("第 {step} 批：outputs {shape}，每张图 10 个类别的分数；targets {targets}（{names}）；"
                 "result_loss = {loss:.4f}").format(step=step, shape=list(scores.shape), targets=labels.tolist(),
                                                    names=", ".join(dataset.classes[t] for t in labels.tolist()),
@@ -95,7 +87,7 @@ def main(argv=None):
         before=grad_before, shape=list(grad.shape), with_grad=with_grad))
     print(_("backward() 把梯度加到 .grad 上：这里是 {n} 批梯度之和，所以训练时每一步先清零"
             "（P23 的 optim.zero_grad()）").format(n=len(seen)))
-    print(_("没训练过的网络给每个类别差不多的机会，损失在 ln(10) = {ln10:.4f} 附近；视频调试器里的 grad "
+    print(_("没训练过的网络给每个类别的概率都差不多（约 1/10），损失在 ln(10) = {ln10:.4f} 附近；视频调试器里的 grad "
             "数值和这里不同，因为参数的随机初始值不同").format(ln10=torch.log(torch.tensor(10.0)).item()))
     return {"grad_before": grad_before, "losses": list(losses), "batch_size": args.batch_size,
             "outputs": [scores.tolist() for scores in outputs_seen],

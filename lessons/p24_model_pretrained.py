@@ -1,33 +1,9 @@
 """P24 现有网络模型的使用及修改
 
-torchvision.models 里有现成的网络。视频建了两个 VGG16：vgg16_false（pretrained=False，随机参数）
-和 vgg16_true（pretrained=True，预训练：在 ImageNet 上训练好的参数）。pretrained=True 是旧写法，
-现在的 torchvision 写 weights=VGG16_Weights.IMAGENET1K_V1，pretrained=False 写 weights=None。
-预训练参数有 528 MB：这里默认不下载，vgg16_true 也是随机参数；加 --pretrained 才下载
-（只下载一次，存进 torch 的 hub 缓存）。
-VGG16 为 ImageNet 的 1000 个类别设计，用到 CIFAR10 的 10 个类别要改，视频演示了两种改法：
-  vgg16_true.classifier.add_module('add_linear', nn.Linear(1000, 10))   添加一层
-  vgg16_false.classifier[6] = nn.Linear(4096, 10)                       修改一层
-笔记里写的 classifier[6] = nn.Linear(1000, 10) 会出错：第 6 层收到的是 4096 个数。
-课程的代码之后，我们用 4 张 CIFAR10 图片跑一遍改过的网络，看输出形状，也把笔记的写法运行一次，看它怎么出错。
-
-English:
-P24 Using and changing existing network models
-
-torchvision.models has ready-made networks. The video builds two VGG16:
-vgg16_false (pretrained=False, random parameters) and vgg16_true
-(pretrained=True: the parameters trained on ImageNet). pretrained=True is the
-old spelling; current torchvision writes weights=VGG16_Weights.IMAGENET1K_V1,
-and weights=None for pretrained=False. The ImageNet weights are 528 MB: by
-default nothing is downloaded and vgg16_true has random parameters too;
---pretrained downloads them (once, into torch's hub cache).
-VGG16 is built for ImageNet's 1000 classes; for CIFAR10's 10 it must change,
-in the two ways the video shows: add a layer,
-classifier.add_module('add_linear', nn.Linear(1000, 10)), or replace one,
-classifier[6] = nn.Linear(4096, 10). The notes' classifier[6] =
-nn.Linear(1000, 10) fails: layer 6 receives 4096 numbers. After the course's
-code, 4 CIFAR10 pictures go through the changed networks to show their output
-shapes, and the notes' version runs once to show how it fails.
+你会看到：两个 VGG16（vgg16_false 随机参数；vgg16_true 预训练，默认不下载所以也是随机参数，
+加 --pretrained 才下载），以及视频的两种改法之后网络的样子：add_module 加一层 Linear(1000, 10)，
+classifier[6] 换成 Linear(4096, 10)。最后 4 张 CIFAR10 图片过一遍改过的网络，输出形状是 [4, 10]；
+笔记里的 classifier[6] = nn.Linear(1000, 10) 也运行一次，看它为什么出错。
 """
 import torch
 import torchvision
@@ -42,19 +18,19 @@ from support.i18n import _
 def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, data=True)
     parser.add_argument("--pretrained", action="store_true",
-                        help="vgg16_true 用 ImageNet 预训练参数（第一次要下载 528 MB，存进 torch 的 hub 缓存）")
+                        help="vgg16_true 用 ImageNet 预训练权重（第一次要下载 553 MB，存进 torch 的 hub 缓存）")
     args = flags.parse_args(parser, argv)
 
     # ------------------------------------------------ 课程的代码（model_pretrained.py）
     # train_data = torchvision.datasets.ImageNet("../data_image_net", split='train', download=True,
     #                                            transform=torchvision.transforms.ToTensor())
     # 我们加的：说明视频为什么把上面这一行注释掉
-    print(_("上面 ImageNet 那一行视频注释掉了：ImageNet 已经不公开下载，torchvision.datasets.ImageNet 只读"
+    print(_("视频把加载 ImageNet 数据集的那一行注释掉了：ImageNet 已经不公开下载，torchvision.datasets.ImageNet 只读"
             "手动放好的压缩包（ILSVRC2012_img_train.tar 等，约 150 GB，要先在 image-net.org 注册），"
             "所以视频改用 CIFAR10"))
 
     vgg16_false = torchvision.models.vgg16(weights=None)            # 视频中 pretrained=False
-    if args.pretrained:                     # 我们加的：528 MB 的预训练参数，要 --pretrained 才下载
+    if args.pretrained:                     # 我们加的：553 MB 的预训练权重，要 --pretrained 才下载
         with pretrained_download(VGG16_Weights.IMAGENET1K_V1):   # 我们加的：没有网络、下载失败、文件损坏，都只说一行
             vgg16_true = torchvision.models.vgg16(weights=VGG16_Weights.IMAGENET1K_V1)   # 视频中 pretrained=True
     else:
@@ -75,11 +51,11 @@ def main(argv=None):
 
     # ------------------------------------------------ 我们加的（课程之外）
     if args.pretrained:
-        print(_("vgg16_true 用的是 ImageNet 预训练参数，来自 {path}").format(path=weights_file(VGG16_Weights.IMAGENET1K_V1)))
+        print(_("vgg16_true 用的是 ImageNet 预训练权重，来自 {path}").format(path=weights_file(VGG16_Weights.IMAGENET1K_V1)))
     else:
         imagenet = VGG16_Weights.IMAGENET1K_V1
-        print(_("vgg16_true 这次是随机参数，和 vgg16_false 一样；加 --pretrained 才用 ImageNet 预训练参数"
-                "（{url}，528 MB，ImageNet 上 top-1 正确率 {acc}%）。上面的修改两种情况都一样").format(
+        print(_("vgg16_true 这次是随机参数，和 vgg16_false 一样；加 --pretrained 才用 ImageNet 预训练权重"
+                "（{url}，553 MB，ImageNet 上 top-1 正确率 {acc}%）。无论加不加 --pretrained，上面的改法都一样").format(
             url=imagenet.url, acc=imagenet.meta["_metrics"]["ImageNet-1K"]["acc@1"]))
     imgs = torch.stack([train_data[i][0] for i in range(4)])      # 4 张训练图片：[4, 3, 32, 32]
     with torch.no_grad():
@@ -100,7 +76,7 @@ def main(argv=None):
             broken_error = str(error).splitlines()[0]
         vgg16_false.classifier[6] = replacement
         replaced_shape = list(vgg16_false(imgs).shape)
-    print(_("笔记的写法 classifier[6] = nn.Linear(1000, 10) 会出错：{error}。第 6 层收到的仍然是第 3 层输出的 "
+    print(_("笔记的写法 classifier[6] = nn.Linear(1000, 10) 会出错：{error}。classifier[6] 收到的仍然是 classifier[3] 输出的 "
             "4096 个数（经过 ReLU 和 Dropout），所以 in_features 必须是 4096").format(error=broken_error))
     print(_("vgg16_false.classifier[6] = nn.Linear(4096, 10) 之后：{imgs} -> {replaced}").format(
         imgs=list(imgs.shape), replaced=replaced_shape))

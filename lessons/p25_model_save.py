@@ -1,31 +1,8 @@
 """P25 网络模型的保存与读取（保存）
 
-先运行这一课，再运行 p25_model_load.py。
-
-保存方式1：torch.save(vgg16, ...)，保存模型结构 + 模型参数（整个对象，pickle 时记下的是类的名字）；
-保存方式2：torch.save(vgg16.state_dict(), ...)，只保存模型参数（官方推荐），读取时先用自己的代码
-建好网络，再 load_state_dict。
-视频保存 VGG16，每个文件约 528 MB；这里默认保存 P21 的小网络 Tudui（约 0.6 MB，P26-P31 训练的
-也是它），--model vgg16 和视频一样。文件放在项目的 checkpoints/ 里（--out-dir），每个文件都先写到
-临时文件，写完整才替换旧文件：保存到一半被打断，原来的文件不会坏。
-最后是视频的"陷阱"：在这个脚本里定义 class Tudui 并保存整个模型，文件里记下的类名是
-__main__.Tudui；别的脚本读取时找不到它，p25_model_load.py 会演示这个错误和视频的解决办法。
-
-English:
-P25 Saving and loading a network (saving)
-
-Run this first, then p25_model_load.py.
-
-Method 1, torch.save(vgg16, ...), keeps the whole object: structure and
-parameters, pickled by the class's name. Method 2,
-torch.save(vgg16.state_dict(), ...), keeps the parameters only (recommended):
-to load them you build the network with your own code and call
-load_state_dict. The video saves VGG16, about 528 MB a file; the default here
-is P21's small Tudui (about 0.6 MB, the network P26-P31 train); --model vgg16
-is the video's. Files go to checkpoints/ in the project (--out-dir), each
-written to a temporary file and swapped in only when whole. Last, the video's
-trap: a class Tudui defined in this script and saved whole is named
-__main__.Tudui in the file; p25_model_load.py shows what that does.
+先运行这一课，再运行 p25_model_load.py。你会看到保存的三个文件和它们的大小：保存方式1（整个模型）、
+保存方式2（只有参数，官方推荐），以及视频的“陷阱”文件（在这个脚本里定义的 class Tudui 保存的整个模型）。
+默认保存 P21 的小网络 Tudui；--model vgg16 和视频一样保存 VGG16。文件放在项目的 checkpoints/（--out-dir）。
 """
 from pathlib import Path
 
@@ -33,8 +10,8 @@ import torch
 import torchvision
 from torch import nn
 
-import models                                           # 课程的 model.py：P21 的 Tudui
-from support import checkpoints, files, flags          # 我们的支持代码，不是课程内容
+import models                                           # 课程的 model.py（P26）：P21 的网络 Tudui
+from support import checkpoints, files, flags, networks   # 我们的支持代码，不是课程内容
 from support.i18n import _
 
 
@@ -51,8 +28,8 @@ class Tudui(nn.Module):
 
 def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True)
-    parser.add_argument("--model", type=str.lower, choices=models.MODEL_NAMES, default="tudui",
-                        help="tudui：P21 的小网络，每个文件 0.6 MB；vgg16：视频里的，每个文件 528 MB（默认：tudui）")
+    parser.add_argument("--model", type=str.lower, choices=networks.MODEL_NAMES, default="tudui",
+                        help="tudui：P21 的小网络，每个文件约 0.6 MB；vgg16：视频里的，每个文件约 553 MB（默认：tudui）")
     parser.add_argument("--out-dir", type=Path, default=files.CHECKPOINTS_ROOT,
                         help=".pth 文件放在哪个文件夹（默认：%(default)s）")
     args = flags.parse_args(parser, argv)
@@ -64,7 +41,7 @@ def main(argv=None):
         vgg16 = torchvision.models.vgg16(weights=None)      # 视频中 pretrained=False（旧写法，已废弃）
     else:
         vgg16 = models.Tudui()       # 我们默认：P21 的小网络，名字仍用视频的 vgg16，下面的代码就和视频一样
-    vgg16 = vgg16.to(args.device)
+    vgg16 = vgg16.to(args.device)                          # 我们加的：放到 --device 上
     # 保存方式1,模型结构+模型参数
     with files.written_whole(method1) as f:                # 我们加的：写完整才替换旧文件
         torch.save(vgg16, f)                                # 视频中 torch.save(vgg16, "vgg16_method1.pth")
@@ -84,7 +61,7 @@ def main(argv=None):
                       (trap, "torch.save(tudui, f)")):
         print(_("{how} -> {path}（{size:.1f} MB）").format(how=how, path=files.shown(path),
                                                           size=path.stat().st_size / 1e6))
-    print(_("方式1 的文件记下的类名是 {name}：能 import 它的脚本都能读。陷阱文件记下的是 {trap_name}"
+    print(_("方式 1 的文件记下的类名是 {name}：能 import 它的脚本都能读。陷阱文件记下的是 {trap_name}"
             "（这个类写在被运行的脚本里），只有同样有这个类的脚本才能读").format(
         name=f"{type(vgg16).__module__}.{type(vgg16).__name__}", trap_name=f"{Tudui.__module__}.Tudui"))
     outputs = checkpoints.fingerprint(vgg16, args.device)

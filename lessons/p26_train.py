@@ -1,60 +1,11 @@
 """P26 完整的模型训练套路（一）（二）（三）
 
-把前面学的拼成一个完整的训练脚本，就是视频的 train.py：准备训练集和测试集并打印长度，用 DataLoader
-加载，创建网络（lessons/models.py 里的 Tudui，相当于视频 P27 的 model.py），损失函数
-CrossEntropyLoss，优化器（learning_rate = 1e-2），记录 total_train_step、total_test_step 和
-epoch。每轮先训练（tudui.train()，每 100 次打印一次 Loss 并写进 TensorBoard 的 train_loss），
-再在整个测试集上测试（tudui.eval() 加 torch.no_grad()，整体测试集上的 Loss 和正确率，正确率用
-outputs.argmax(1) == targets 算），写进 test_loss、test_accuracy，最后保存这一轮的模型 tudui_{i}.pth。
-P26 搭起循环，P27 加上测试和保存，P28 加上 train() 和 eval()：三节课就是这一个脚本。
-
-和视频一样，torch.save(tudui, ...) 保存整个模型（保存方式1），文件名 tudui_{i}.pth，放在 --out-dir。
-我们加的：先写进临时文件，写完整才替换旧文件；模型上多带一项 input_normalization（输入怎样归一化），
-P31 预测时照做；训练结束后只留最新的 --keep 个文件（--video 全留，和视频一样），并删掉以前更长的
-一次训练留下的、编号更大的文件。P31 用 weights_only=True 加上本项目自己的几个类安全地读取它们。
-
-默认设置更快、更准（在真正的 CIFAR10 上量的，2 核 Intel Xeon，只用 CPU；python bench/accuracy.py）：
-Adam 加 one-cycle 学习率，输入归一化，batch_size=128，打乱，训练 2 轮：测试集正确率 66.4%，35 秒
-（加 --amp 67.2%，16 秒）。--video 用视频的设置（SGD，学习率 0.01 不变，batch_size=64，只做
-ToTensor，不打乱，10 轮，模型文件全留）：10 轮后 52.9%，177 秒。--video 仍然和视频不同的地方：
-数据先整个变成张量再交给 DataLoader（数值一样，只是快），模型文件保存在 --out-dir 而不是当前文件夹。
-最后还演示 argmax(1) 的小例子，以及 train()/eval() 对 Dropout、BatchNorm 的影响。
-
-English:
-P26 The complete training recipe (1)(2)(3)
-
-What came before, put together into one training script, the video's
-train.py: the train and test splits and their lengths, DataLoaders, the
-network (Tudui from lessons/models.py, the course's P27 model.py),
-CrossEntropyLoss, the optimizer (learning_rate = 1e-2), total_train_step,
-total_test_step and epoch. Each epoch trains (tudui.train(); every 100 steps
-the loss is printed and logged as train_loss), then tests on the whole test
-split (tudui.eval() and torch.no_grad(): the test loss and accuracy, counted
-with outputs.argmax(1) == targets), logs test_loss and test_accuracy, and
-saves that epoch's model as tudui_{i}.pth. P26 builds the loop, P27 adds the
-test and the saving, P28 adds train() and eval(): all three are this script.
-
-As in the video, torch.save(tudui, ...) saves the whole model (method 1) as
-tudui_{i}.pth, here in --out-dir. Ours: the file is written to a temporary
-file first and replaces the old one only when whole; the model carries one
-more attribute, input_normalization (how its inputs were normalized), which
-P31 repeats; after training only the newest --keep files stay (--video keeps
-them all, as the video does), and higher-numbered files of an earlier,
-longer run are deleted. P31 loads them safely with weights_only=True and
-exactly the project's own classes.
-
-The default is faster and more accurate (measured on real CIFAR10, 2-core
-Intel Xeon, CPU only; python bench/accuracy.py): Adam with a one-cycle
-schedule, normalized inputs, batches of 128, shuffled, 2 epochs: 66.4% test
-accuracy in 35 s (67.2% in 16 s with --amp). --video uses the video's
-settings (SGD lr 0.01 fixed, batch 64, ToTensor inputs, no shuffling, 10
-epochs, every file kept): 52.9% after 10 epochs, in 177 s. Where --video
-still differs: the data becomes tensors once before the DataLoader (the same
-values, only faster), and the files go to --out-dir, not the current folder.
-At the end: the small argmax(1) example, and what train()/eval() change in
-Dropout and BatchNorm.
+视频的 train.py：三节课就是这一个脚本（P26 搭起循环，P27 加上测试和保存，P28 加上 train() 和 eval()）。
+你会看到训练集和测试集的长度，每 100 次训练打印一次 Loss，每轮之后整体测试集上的 Loss 和正确率，
+以及每轮保存的模型 tudui_{i}.pth（在 --out-dir，网络来自 models.py）。
+默认设置和视频不同（Adam、one-cycle 学习率、归一化、batch_size=128），实测正确率见 README「训练速度」；
+--video 用视频的设置。最后演示 argmax(1)，以及 train()/eval() 对 Dropout、BatchNorm 的影响。
 """
-import argparse
 from pathlib import Path
 
 import torch
@@ -63,7 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 
-from models import Tudui
+from models import Tudui                                # 视频中 from model import *（课程的 model.py）
 from support import board, files, flags, training      # 我们的支持代码，不是课程内容
 from support.data import cifar10_ready
 from support.i18n import _
@@ -111,10 +62,12 @@ def main(argv=None):
     loss_fn = nn.CrossEntropyLoss()
 
     # 优化器
-    learning_rate = args.lr              # 视频中 1e-2；默认的 Adam 用 3e-3
-    if args.optimizer == "sgd":
-        optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)
-    else:                                # 我们加的：默认用 Adam
+    # learning_rate = 0.01
+    # 1e-2=1 x (10)^(-2) = 1 /100 = 0.01
+    learning_rate = 1e-2
+    learning_rate = args.lr              # 我们加的：--lr（默认的 Adam 用 3e-3）
+    optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)
+    if args.optimizer == "adam":         # 我们加的：默认换成 Adam
         optimizer = torch.optim.Adam(tudui.parameters(), lr=learning_rate)
     scheduler = training.lr_schedule(optimizer, args.schedule, args.epochs, len(train_dataloader))   # 我们加的
     print(training.mixed_precision_forward(tudui, optimizer, args.device, args.amp))   # 我们加的：--amp，循环不用改
@@ -128,7 +81,7 @@ def main(argv=None):
     epoch = args.epochs                  # 视频中 10
 
     # 添加tensorboard
-    log_dir = board.fresh_run(args.logdir)   # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)   # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
     tested = []                              # 我们加的：每轮的测试结果
 
@@ -218,7 +171,7 @@ def show_train_eval():
         train=train_dropout.tolist(), eval=eval_dropout.tolist()))
     print(_("  BatchNorm1d 作用在 [1,2,3] 上：train() {train}（用这一批的均值和方差），eval() {eval}（用训练中的滑动平均）").format(
         train=[round(v, 3) for v in train_bn.flatten().tolist()], eval=[round(v, 3) for v in eval_bn.flatten().tolist()]))
-    print(_("  Tudui 没有这两种层，所以对它没有影响；照视频那样调用：以后加了 Dropout 的网络也能正确测试"))
+    print(_("  Tudui 没有这两种层，所以对它没有影响；但还是照视频那样调用：以后网络里加了 Dropout，测试也不会出错"))
     return {"dropout_train": train_dropout.tolist(), "dropout_eval": eval_dropout.tolist()}
 
 
@@ -226,27 +179,19 @@ def build_parser():
     parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=128)
     parser.add_argument("--video", action="store_true",
                         help="用视频的设置：SGD，学习率 0.01 不变，batch_size=64，只做 ToTensor，不打乱，10 轮，"
-                             "每轮的模型文件都留着；写在它后面的参数仍然有效")
+                             "每轮的模型文件都留着；写在它后面的选项仍然有效")
     parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练的轮数（默认：2；视频：10）")
     parser.add_argument("--optimizer", type=str.lower, choices=["adam", "sgd"], default="adam",
                         help="优化器（默认：adam；视频：sgd）")
     parser.add_argument("--lr", type=flags.positive_float, default=None,
                         help="学习率 learning_rate（默认：adam 0.003，是 one-cycle 的最高点；sgd 0.01）")
-    parser.add_argument("--schedule", choices=["onecycle", "constant"], default="onecycle",
-                        help="学习率怎么变（默认：onecycle；视频：constant，一直不变）")
-    parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=True,
-                        help="像 transforms.Normalize 那样把每个颜色通道归一化（默认：开；视频：不做）")
-    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
-                        help="每一轮把训练图片重新打乱（默认：开；视频：不打乱）")
-    parser.add_argument("--amp", nargs="?", const="auto", default=None, choices=training.AMP_CHOICES,
-                        help="混合精度训练：auto 选这台机器上快的（有 bfloat16 就用 bfloat16，老显卡用 float16 加"
-                             "损失放大，没有 bfloat16 指令的 CPU 仍用 float32 并说明原因）；bf16、fp16 强制")
     parser.add_argument("--print-every", type=flags.positive_int, default=100,
                         help="每多少次训练打印并记录一次 Loss（默认：100，和视频一样）")
     parser.add_argument("--keep", type=flags.non_negative_int, default=3,
                         help="训练完只留最新的几个模型文件；0 表示全留，和视频一样（默认：3）")
     parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
                         help="tudui_{i}.pth 存到哪个文件夹（默认：%(default)s）")
+    training.add_recipe_flags(parser)
     return parser
 
 

@@ -10,25 +10,6 @@
 一个新张量，必须赋值 imgs = imgs.to(device)。课程的代码之后，本课在 CPU 和（有的话）显卡上各训练
 同样的轮数，从同样的初始权重开始，把每轮用时并排打印；--amp 在这一步用混合精度。没有显卡的话，
 可以用 Google Colab 免费借一块（视频里也提到了）。视频训练 10 轮，这里默认 1 轮。
-
-English:
-P30 Training on a GPU (2)
-
-The second, more common way: define the training device once,
-device = torch.device("cuda"), then .to(device) the network, the loss
-function and each batch. Changing devices is changing that one line: "cpu",
-"cuda", "cuda:0", or "mps" for Apple's GPU. The video also writes the safer
-torch.device("cuda" if torch.cuda.is_available() else "cpu"). Here --device
-fills in that line (auto: cuda, else mps, else cpu) and the device used is
-printed. The rest is P29's whole training script (the video's train_gpu_2.py).
-
-Note: a module's .to() changes the module itself, so tudui.to(device) is
-enough; a tensor's .to() returns a new tensor, so write imgs = imgs.to(device).
-After the course's code, the CPU and the GPU (where there is one) each train
-the same epochs from the same starting weights and the seconds per epoch are
-printed side by side; --amp uses mixed precision there. Without a GPU, Google
-Colab lends one for free (the video mentions it). The video trains 10
-epochs; the default here is 1.
 """
 import time
 from pathlib import Path
@@ -122,7 +103,7 @@ def main(argv=None):
     epoch = args.epochs                  # 视频中 epoch = 10
 
     # 添加tensorboard
-    log_dir = board.fresh_run(args.logdir)     # 我们加的：清掉上一次的记录，打印查看命令
+    log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("../logs_train")
 
     start_time = time.time()             # 我们加的：计时（P29 的做法），后面和别的设备比较

@@ -1,26 +1,12 @@
 """P32 看看开源项目
 
-开源的训练项目一般不改代码，改参数：参数都用 argparse 定义，在命令行里给出。读一个项目，先读它的
-参数定义：每个 add_argument 的 required（必须给出）、default（不给时的默认值）、help（说明，
+开源的训练项目一般不改代码，改命令行选项：选项都用 argparse 定义，在命令行里给出。读一个项目，先读它的
+选项定义：每个 add_argument 的 required（必须给出）、default（不给时的默认值）、help（说明，
 --help 会打印出来）、type（把命令行里的文字转成 int、float……）、action='store_true'（开关：
 写上就是 True，不写就是 False）。
-视频读的是一个真实项目（pytorch-CycleGAN-and-pix2pix）的参数文件。本课定义一组同样风格的参数，
-解析几条命令行，打印每个参数最后的值和它是从哪里来的，再演示漏掉 required 参数、类型写错时的报错。
-我们的每一课也都用 argparse：python lessons/p26_train.py --help 就能看到它的全部参数。
-
-English:
-P32 Reading an open-source project
-
-Training projects are driven by options rather than by editing code: they
-are declared with argparse and given on the command line. To read a
-project, read its options first: each add_argument's required, default,
-help (what --help prints), type (turns the text of the command line into an
-int, a float...) and action='store_true' (a switch: True when given, False
-when not). The video reads the options file of a real project
-(pytorch-CycleGAN-and-pix2pix). This lesson declares options of the same
-kind, parses a few command lines, prints what each option became and where
-it came from, and shows what a missing required option and a wrong type do.
-Every lesson here uses argparse too: python lessons/p26_train.py --help.
+视频读的是一个真实项目（pytorch-CycleGAN-and-pix2pix）的选项文件。本课定义一组同样风格的选项，
+解析几条命令行，打印每个选项最后的值和它是从哪里来的，再演示漏掉 required 选项、类型写错时的报错。
+我们的每一课也都用 argparse：python lessons/p26_train.py --help 就能看到它的全部选项。
 """
 import argparse
 import contextlib
@@ -62,7 +48,7 @@ def main(argv=None):
     flags.parse_args(parser, argv)
 
     project = project_parser()
-    print(_("项目的参数（python train.py --help 打印的就是这些）："))
+    print(_("项目的选项（python train.py --help 打印的就是这些）："))
     print(project.format_help())
     results = []
     for example in EXAMPLES:

@@ -45,6 +45,15 @@ def test_no_english_translation_is_chinese_and_every_original_is():
     assert len(english) > 300
 
 
+FULL_WIDTH = re.compile(r"[\uff08\uff09\uff0c\u3002\uff1a\uff1b\uff01\uff1f\u3001\u201c\u201d\u2018\u2019\u300a\u300b\u3010\u3011\uff5e]")
+
+
+def test_english_has_no_full_width_punctuation():
+    """Adam（the video: SGD） in an English line: each language keeps its own punctuation."""
+    english = i18n.Catalogue("en").messages
+    assert [m for m in english.values() if FULL_WIDTH.search(m)] == []
+
+
 def test_argparse_says_its_own_words_in_chinese():
     chinese = i18n.Catalogue("zh", "argparse").messages
     ours = [m for _, m in i18n.messages_in_source(argparse.__file__) if m is not None]

@@ -1,12 +1,14 @@
 """P23 the optimizer and P26 the whole training script: learning, the video's
 settings, --compare, --amp, checkpoints P31 can load, flags, both languages."""
 import math
+import re
 
 import pytest
 import torch
 
 from helpers import read_events, run_lesson
-from models import Tudui, whole_model_classes
+from models import Tudui
+from support.networks import whole_model_classes
 from support import training
 
 
@@ -127,6 +129,9 @@ def test_p23_same_numbers_in_english(tmp_path, capsys):
     assert chinese == english
     english_out = out[out.index("P23 优化器", 1):]
     assert [line for line in english_out.splitlines()[1:] if any("\u4e00" <= c <= "\u9fff" for c in line)] == []
+    # English punctuation in English lines: "Adam (the video: SGD)", never "Adam（the video: SGD）"
+    assert [line for line in english_out.splitlines()[1:] if any(c in "（），：；。、" for c in line)] == []
+    assert re.search(r"Adam \([^()]*SGD\)", english_out)
 
 
 # ---------------------------------------------------------------- P26

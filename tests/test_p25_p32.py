@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from helpers import LESSONS_DIR, read_events, run_as_script, run_lesson
+from helpers import LESSONS_DIR, read_events, run_as_script, run_lesson, run_python
 from support import checkpoints, data, files, flags
 
 REPO_ROOT = LESSONS_DIR.parent
@@ -43,6 +43,15 @@ def load(folder, *flags_):
 def saved(tmp_path):
     """A good set of P25 files, and the outputs the saved network gives."""
     return tmp_path, save(tmp_path)["outputs"]
+
+
+def test_models_py_is_the_courses_model_py():
+    """Run as the video runs it, model.py checks its own output shape; it defines the class and nothing else."""
+    result = run_python(LESSONS_DIR / "models.py", cwd=LESSONS_DIR)
+    assert result.returncode == 0 and result.stdout.strip() == "torch.Size([64, 10])"
+    import models
+    assert [name for name in vars(models) if not name.startswith("_")] == ["torch", "nn", "Tudui"]
+    assert list(models.Tudui().state_dict())[0] == "model.0.weight"
 
 
 def test_p25_save_then_load_gives_the_same_outputs(device, tmp_path, capsys):

@@ -344,7 +344,7 @@ def pretrained_download(weights):
     by hand; a failed download or a damaged file is one line. (torch.hub downloads into a
     temporary file and renames it only when whole.)"""
     target, url = weights_file(weights), weights.url
-    place_by_hand = _("没能下载 VGG16 的 ImageNet 预训练参数（{reason}）：手动下载 {url}（约 528 MB），"
+    place_by_hand = _("没能下载 VGG16 的 ImageNet 预训练权重（{reason}）：手动下载 {url}（约 553 MB），"
                       "存为 {path} 再运行；或者去掉 --pretrained，用随机参数")
     if not target.is_file():
         offline = unreachable(url)
@@ -359,7 +359,7 @@ def pretrained_download(weights):
     except (RuntimeError, pickle.UnpicklingError, EOFError, KeyError):
         if not target.is_file():
             raise
-        raise LessonError(_("{path} 损坏或不完整（{size:,} 字节，完整的文件约 528 MB）：删掉它再运行就会重新下载，"
+        raise LessonError(_("{path} 损坏或不完整（{size:,} 字节，完整的文件约 553 MB）：删掉它再运行就会重新下载，"
                             "或者换成 {url} 的完好副本").format(
             path=target, size=target.stat().st_size, url=url)) from None
     finally:

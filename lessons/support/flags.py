@@ -93,7 +93,7 @@ def lesson_parser(lesson_file, doc, *, device=False, data=False, logs=False, bat
     parser.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示这段帮助然后退出")
     parser.set_defaults(lesson=name, title=doc.strip().splitlines()[0])
     parser.add_argument("--lang", type=str.lower, choices=i18n.LANGUAGES, default=None,
-                        help="说明和提示用的语言：zh 中文，en English（默认：看环境变量 LANGUAGE/LC_ALL/LANG，"
+                        help="说明和提示用的语言：zh 中文，en English（默认：看环境变量 LANGUAGE/LC_ALL/LC_MESSAGES/LANG，"
                              "以 en 开头就用英文，否则中文）")
     parser.add_argument("--seed", type=seed_value, default=0,
                         help="随机种子：同样的种子，两次运行打印同样的数（默认：0）")
@@ -129,7 +129,7 @@ class LessonParser(argparse.ArgumentParser):
 
     def error(self, message):
         """A bad flag: one line, not the whole usage block (--help shows that)."""
-        self.exit(2, _("{prog}：错误：{message}（--help 列出所有参数）").format(prog=self.prog, message=message) + "\n")
+        self.exit(2, _("{prog}：错误：{message}（用 --help 查看所有选项）").format(prog=self.prog, message=message) + "\n")
 
     def parse_known_args(self, args=None, namespace=None):
         if args is None:
@@ -184,7 +184,8 @@ def video_differences(args, preset, describe=None):
     def say(key, value):
         return describe[key](value) if key in describe else f"{key}={value}"
 
-    return [f"{say(key, getattr(args, key))}（{_('视频中')}: {say(key, value)}）" for key, value in preset.items()
+    return [_("{ours}（视频中: {video}）").format(ours=say(key, getattr(args, key)), video=say(key, value))
+            for key, value in preset.items()
             if getattr(args, key) is not None and getattr(args, key) != value]
 
 
@@ -219,6 +220,6 @@ def pick_device(choice):
         raise LessonError(_("--device mps：这个 PyTorch 找不到苹果的 GPU（MPS 要苹果芯片的 Mac 和 macOS 12.3 以上）；"
                             "用 --device cpu"))
     if not _said_cpu_fallback:
-        print(_("设备：cpu（没有找到 CUDA 或 MPS 显卡，--device auto 就用 CPU）"))
+        print(_("设备：cpu（没有找到 CUDA 显卡或苹果 GPU（MPS），--device auto 就用 CPU）"))
         _said_cpu_fallback = True
     return torch.device("cpu")

@@ -137,18 +137,21 @@ def ngettext(singular, plural, n):
 
 
 def in_language(doc):
-    """The part of a docstring for the chosen language: the Chinese before the
-    'English:' line, or the English after it. The first line, the section's
-    number and Chinese title, heads both."""
+    """The part of a docstring for the chosen language. A lesson's docstring is
+    Chinese, and its English is the catalogue's entry for the whole docstring
+    (locale/en/docstrings.po), without the first line: the section's number and
+    Chinese title head both. An older docstring holds both languages, cut by an
+    'English:' line."""
     doc = (doc or "").strip("\n")
     lines = doc.splitlines()
+    title = lines[0] if lines else ""
     if DOC_SEPARATOR not in [line.strip() for line in lines]:
-        return doc
+        english = _state["ours"].gettext(doc) if current() == "en" else doc
+        return doc if english == doc else f"{title}\n\n{english.strip()}"
     cut = [line.strip() for line in lines].index(DOC_SEPARATOR)
     chinese, english = "\n".join(lines[:cut]).rstrip(), "\n".join(lines[cut + 1:]).strip("\n")
     if current() == "zh":
         return chinese
-    title = lines[0]
     return english if english.startswith(title) else f"{title}\n\n{english}"
 
 
@@ -167,9 +170,10 @@ def _argparse_ngettext(singular, plural, n):
 
 def argparse_words(text):
     """argparse's `text` (in English, or already in Chinese) in the language chosen now."""
-    chinese = Catalogue("zh", "argparse").messages
-    english = {v: k for k, v in chinese.items()}.get(text, text)
-    return _argparse_gettext(english)
+    english = {}
+    for original, chinese in Catalogue("zh", "argparse").messages.items():
+        english.setdefault(chinese, original)     # "options" and the older "optional arguments" are both 选项
+    return _argparse_gettext(english.get(text, text))
 
 
 argparse._ = _argparse_gettext

@@ -8,9 +8,10 @@ part. Mixed precision (--amp) chooses what is fast on this machine:
   small gradients unless the loss is scaled up first);
 - a CPU with bfloat16 instructions (AVX-512 BF16 or AMX): bfloat16;
 - a CPU without them: float32, and one line saying why. There bfloat16 is
-  emulated and trains many times slower (13x on an AMD EPYC Zen 3);
+  emulated and trains many times slower (11x on the AMD EPYC, Zen 3, of the README's dated run);
   `--amp bf16` forces it anyway, for whoever wants to see that.
 """
+import argparse
 import contextlib
 import inspect
 import re
@@ -205,6 +206,20 @@ OPTIMIZERS = {
 COMMON_SETTINGS = ("weight_decay", "momentum", "dampening", "nesterov", "eps", "amsgrad")
 
 
+def add_recipe_flags(parser):
+    """P23's and P26's choices beside the optimizer, each one the video does differently."""
+    parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=True,
+                        help="像 transforms.Normalize 那样把每个颜色通道归一化（默认：开；视频：不做，ToTensor 的 0..1）")
+    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=True,
+                        help="每一轮把训练图片重新打乱（默认：开；视频：不打乱）")
+    parser.add_argument("--schedule", choices=["onecycle", "constant"], default="onecycle",
+                        help="学习率怎么变：onecycle 先升到 --lr 再降下来，constant 一直是 --lr，和视频一样"
+                             "（默认：onecycle）")
+    parser.add_argument("--amp", nargs="?", const="auto", default=None, choices=AMP_CHOICES,
+                        help="混合精度训练：auto 选这台机器上快的（有 bfloat16 就用 bfloat16，不支持 bfloat16 的显卡用 "
+                             "float16 加损失缩放，没有 bfloat16 指令的 CPU 仍用 float32 并说明原因）；写 bf16 或 fp16 则强制使用")
+
+
 def add_optimizer_flags(parser):
     """The settings several optimizers share; each goes only to those that take it."""
     parser.add_argument("--lr", type=positive_float,
@@ -328,7 +343,7 @@ class Record:
         for key, value in (("running_loss", running_loss), ("mean_loss", running_loss / self.batches),
                            ("accuracy", accuracy), ("seconds", seconds)):
             self.history[key].append(value)
-        print(_("  第 {epoch} 轮：平均每批的 loss {mean:.4f}，在{split}上的正确率 {accuracy:.2%}（{seconds:.0f} 秒，"
+        print(_("  第 {epoch} 轮：平均每批的损失 {mean:.4f}，在{split}上的正确率 {accuracy:.2%}（{seconds:.0f} 秒，"
                 "每秒 {speed:.0f} 张）").format(
             epoch=epoch, mean=running_loss / self.batches, accuracy=accuracy, seconds=seconds,
             split=_("训练集") if held_out == "train" else _("测试集"),
@@ -337,6 +352,11 @@ class Record:
         self.writer.add_scalar("test_accuracy", accuracy, epoch)
         self.writer.add_scalar("learning_rate", optim.param_groups[0]["lr"], epoch)
         self.started = time.perf_counter()
+
+    def close(self):
+        """Close the TensorBoard writer; the history of every epoch."""
+        self.writer.close()
+        return self.history
 
 
 # ---------------------------------------------------------------- P26's checkpoints
