@@ -9,6 +9,8 @@ lessons knows about this file):
                  nothing under /proc, as on Windows (implies --spawn)
   --kill-worker  a DataLoader worker is killed (SIGKILL) shortly after it
                  started, as a worker that dies mid-epoch
+  --workers N    every DataLoader the script makes with num_workers=0 gets N
+                 workers instead (for lessons that have no --num-workers)
 
 Tests start it through helpers.run_python.
 """
@@ -57,11 +59,25 @@ def kill_a_worker(after=0.05):
     threading.Thread(target=killer, daemon=True).start()
 
 
+def with_workers(count):
+    from torch.utils.data import DataLoader
+    made = DataLoader.__init__
+
+    def init(self, *args, **kwargs):
+        if len(args) < 5 and not kwargs.get("num_workers"):          # num_workers is the 6th parameter
+            kwargs["num_workers"] = count
+        made(self, *args, **kwargs)
+    DataLoader.__init__ = init
+
+
 def main():
     args = sys.argv[1:]
     options = set()
     while args and args[0].startswith("--"):
         options.add(args.pop(0))
+        if options & {"--workers"}:
+            with_workers(int(args.pop(0)))
+            options.discard("--workers")
     if "--no-unix" in options:
         no_unix()
     if options & {"--spawn", "--no-unix"}:
