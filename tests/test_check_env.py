@@ -264,6 +264,7 @@ def test_commands_as_typed_on_windows(monkeypatch, tmp_path, python, typed):
     monkeypatch.setattr(env.sys, "platform", "win32")
     monkeypatch.setattr(env.sys, "executable", python)
     monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setattr(i18n, "_state", dict(i18n._state))     # the language goes back after the test
     i18n.choose_language(["--lang", "en"])
     fix = env.check_pair("2.14.1", "0.28.0")[1]
     start = env.python_command(env.lesson_path("p21_nn_seq"))
