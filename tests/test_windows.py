@@ -40,7 +40,8 @@ def windows_like(*args, env=None, cwd=None, timeout=120):
 
 
 def takes_num_workers(name):
-    return '"--num-workers"' in (LESSONS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    source = (LESSONS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    return '"--num-workers"' in source or "num_workers=True" in source
 
 
 @pytest.mark.parametrize("name", [name for name in LESSONS if name not in AFTER.values()])
@@ -91,16 +92,16 @@ bench["main"](["--part", "a", "--device", "cpu", "--course-images", "3", "--warm
     assert result["images"] == 2 and result["images_per_s"] > 0 and result["peak_rss_mb"] is None
 
 
-@pytest.mark.parametrize("name, workers", [("p14_dataloader", ["--num-workers", "2"]),
-                                           ("p23_nn_optim", []), ("p26_train", [])])
-def test_a_worker_killed_mid_epoch_is_one_line(name, workers, tmp_path):
+@pytest.mark.parametrize("name", ["p14_dataloader", "p23_nn_optim", "p26_train"])
+def test_a_worker_killed_mid_epoch_is_one_line(name, tmp_path):
     """A DataLoader worker SIGKILLed while the epoch runs: exit 1 and one line with
-    the --num-workers 0 remedy, no traceback (P23 and P26 take no --num-workers:
-    tests/windows_like.py gives their DataLoaders 2 workers)."""
-    flags = [*quick_flags(name, tmp_path), *workers, "--batch-size", "4"]
+    the --num-workers 0 remedy, no traceback. A lesson without --num-workers gets
+    2 workers in each DataLoader from tests/windows_like.py."""
+    own = takes_num_workers(name)
+    flags = [*quick_flags(name, tmp_path), *(["--num-workers", "2"] if own else []), "--batch-size", "4"]
     if name == "p14_dataloader":
         flags += ["--log-batches", "all"]                 # an epoch long enough to die in
-    done = windows_like("--kill-worker", *([] if workers else ["--workers", "2"]), LESSONS_DIR / f"{name}.py", *flags,
+    done = windows_like("--kill-worker", *([] if own else ["--workers", "2"]), LESSONS_DIR / f"{name}.py", *flags,
                         cwd=tmp_path)
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
@@ -117,3 +118,12 @@ def test_workers_started_with_spawn(name, tmp_path):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert done.stdout.count(done.stdout.splitlines()[0]) == 1          # the title once: no second run
     assert "num_workers=2" in done.stdout
+
+
+def test_the_shared_num_workers_flag():
+    """For lessons that add --num-workers through flags.lesson_parser(num_workers=True)."""
+    from support import flags
+    parser = flags.lesson_parser("lessons/p99_x.py", "P99 x\n", num_workers=True)
+    assert parser.parse_args([]).num_workers == 0 and parser.parse_args(["--num-workers", "2"]).num_workers == 2
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--num-workers", "-1"])
