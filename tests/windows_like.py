@@ -74,10 +74,10 @@ def main():
     args = sys.argv[1:]
     options = set()
     while args and args[0].startswith("--"):
-        options.add(args.pop(0))
-        if options & {"--workers"}:
+        option = args.pop(0)
+        if option == "--workers":
             with_workers(int(args.pop(0)))
-            options.discard("--workers")
+        options.add(option)
     if "--no-unix" in options:
         no_unix()
     if options & {"--spawn", "--no-unix"}:
