@@ -127,3 +127,16 @@ def test_the_shared_num_workers_flag():
     assert parser.parse_args([]).num_workers == 0 and parser.parse_args(["--num-workers", "2"]).num_workers == 2
     with pytest.raises(SystemExit):
         parser.parse_args(["--num-workers", "-1"])
+
+
+def test_tensorboard_of_a_conda_env_on_windows(tmp_path, monkeypatch):
+    """A conda env on Windows: python.exe at its root, tensorboard.exe in Scripts\\."""
+    from support import board
+    env = tmp_path / "envs" / "pytorch"
+    (env / "Scripts").mkdir(parents=True)
+    (env / "python.exe").write_text("")
+    (env / "Scripts" / "tensorboard.exe").write_text("")
+    monkeypatch.setattr(board.os, "name", "nt")
+    monkeypatch.setattr(board.sys, "executable", str(env / "python.exe"))
+    command = board.tensorboard_command(tmp_path / "logs")
+    assert command.split()[0].endswith("tensorboard.exe") and "-m tensorboard.main" not in command

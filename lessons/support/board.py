@@ -109,8 +109,14 @@ def tensorboard_command(logdir, image_steps=0):
     the `tensorboard` installed beside the Python running this lesson (a
     learner who never activated the virtual environment has no other)."""
     python = Path(sys.executable)
-    script = python.with_name("tensorboard.exe" if os.name == "nt" else "tensorboard")
-    if script.is_file():
+    if os.name == "nt":
+        # a venv has python.exe and tensorboard.exe in Scripts\; a conda env has python.exe
+        # at its root and tensorboard.exe in Scripts\ below it
+        beside = [python.with_name("tensorboard.exe"), python.parent / "Scripts" / "tensorboard.exe"]
+    else:
+        beside = [python.with_name("tensorboard")]
+    script = next((path for path in beside if path.is_file()), None)
+    if script is not None:
         words = [_quoted(shown(script))]
     else:
         words = [_quoted(str(python)), "-m", "tensorboard.main"]
