@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -76,12 +75,57 @@ def per_image_dataset(images, labels):
 
 
 def current_rss_mb():
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    """This process's resident memory now, in MB; None where the system does not say.
+    Linux: /proc; Windows: the working set; elsewhere psutil when it is installed."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, AttributeError):
+        pass
+    if os.name == "nt":
+        return _windows_memory_mb()[0]
+    try:
+        import psutil
+        return psutil.Process().memory_info().rss / 1e6
+    except Exception:            # noqa: BLE001 - psutil is not a requirement
+        return None
 
 
 def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    """The most resident memory this process has used, in MB; None where the system does not say."""
+    if os.name == "nt":
+        return _windows_memory_mb()[1]
+    try:
+        import resource          # Unix only: never imported at the top, so the file runs on Windows
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1e6 if sys.platform == "darwin" else peak / 1e3     # bytes on macOS, KB on Linux
+
+
+def _windows_memory_mb():
+    """(working set, peak working set) in MB, from GetProcessMemoryInfo."""
+    import ctypes
+    from ctypes import wintypes
+
+    class Counters(ctypes.Structure):
+        _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD),
+                    ("PeakWorkingSetSize", ctypes.c_size_t), ("WorkingSetSize", ctypes.c_size_t),
+                    ("QuotaPeakPagedPoolUsage", ctypes.c_size_t), ("QuotaPagedPoolUsage", ctypes.c_size_t),
+                    ("QuotaPeakNonPagedPoolUsage", ctypes.c_size_t), ("QuotaNonPagedPoolUsage", ctypes.c_size_t),
+                    ("PagefileUsage", ctypes.c_size_t), ("PeakPagefileUsage", ctypes.c_size_t)]
+    try:
+        counters = Counters(cb=ctypes.sizeof(Counters))
+        process = ctypes.windll.kernel32.GetCurrentProcess()
+        if ctypes.windll.psapi.GetProcessMemoryInfo(process, ctypes.byref(counters), counters.cb):
+            return counters.WorkingSetSize / 1e6, counters.PeakWorkingSetSize / 1e6
+    except Exception:            # noqa: BLE001 - the memory is only reported, never needed
+        pass
+    return None, None
+
+
+def megabytes(value):
+    return "?" if value is None else f"{value:.0f}"
 
 
 def synchronize(device):
@@ -311,7 +355,8 @@ def main(argv=None):
         r = results[part]
         print(f"  ({part}) {r['images_per_s']:8.0f} images/s   batch {r['batch_size']:<4} {title}")
     epochs = results["c"]["epochs"]
-    grows = epochs[-1]["rss_mb"] > epochs[0]["rss_mb"] * 1.05 + 20
+    first, last = epochs[0]["rss_mb"], epochs[-1]["rss_mb"]
+    grows = None if first is None or last is None else last > first * 1.05 + 20
     print(f"\n  c/a = {c / a:.1f}x    (target: at least 8x)")
     print(f"  c/d = {c / d:.0%}     (target: at least 90%)")
     print(f"  e/a = {e / a:.1f}x    (p23 --amp against the video's loop; target: at least 8x)")
@@ -319,10 +364,10 @@ def main(argv=None):
     print(f"  (c) and (e) trained alike: accuracy on 1,000 of their own training pictures after the same epochs "
           f"{results['c']['accuracy']:.1%} and {results['e']['accuracy']:.1%}")
     print(f"  b/a = {b / a:.1f}x")
-    print(f"  (c) peak resident memory {results['c']['peak_rss_mb']:.0f} MB; after each epoch "
-          + ", ".join(f"{e['rss_mb']:.0f} MB" for e in epochs)
-          + (": GROWS" if grows else ": does not grow"))
-    print(f"  (a) peak resident memory {results['a']['peak_rss_mb']:.0f} MB after {results['a']['images']} images")
+    print(f"  (c) peak resident memory {megabytes(results['c']['peak_rss_mb'])} MB; after each epoch "
+          + ", ".join(f"{megabytes(e['rss_mb'])} MB" for e in epochs)
+          + (": GROWS" if grows else ": does not grow" if grows is not None else ": not measured here"))
+    print(f"  (a) peak resident memory {megabytes(results['a']['peak_rss_mb'])} MB after {results['a']['images']} images")
     print("  (d) by batch size: " + ", ".join(f"{k}: {v:.0f}/s" for k, v in results["d"]["by_batch_size"].items()))
     summary = {"machine": this_machine, "results": results,
                "ratios": {"c/a": c / a, "c/d": c / d, "b/a": b / a, "e/a": e / a, "e/c": e / c},

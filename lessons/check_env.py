@@ -33,6 +33,7 @@ exits non-zero only when a lesson could not run.
 import argparse
 import os
 import platform
+import shlex
 import shutil
 import socket
 import subprocess
@@ -58,9 +59,33 @@ CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 CPU_ONLY_INSTALL = f"pip install {PAIR[0]} {PAIR[1]} --index-url {CPU_INDEX}"
 
 
+def python_command(*words):
+    """`python words...` with the Python running this script, as the learner can paste it
+    into the terminal of this system. On Windows that is PowerShell (the default terminal
+    of Windows 10/11 and of PyCharm there), where a quoted program needs `& ` before it,
+    or cmd, where it must not have it: with a space in the path both forms are given."""
+    if sys.platform != "win32":
+        return " ".join(shlex.quote(str(word)) for word in (sys.executable, *words))
+    quoted = [f'"{word}"' if any(c in str(word) for c in " &()") else str(word) for word in (sys.executable, *words)]
+    if not quoted[0].startswith('"'):
+        return " ".join(quoted)                       # the same line in PowerShell and in cmd
+    return _("{powershell}（cmd 里：{cmd}）").format(powershell="& " + " ".join(quoted), cmd=" ".join(quoted))
+
+
+def lesson_path(name):
+    """lessons/<name>.py as typed here: relative to the current folder when inside it,
+    with the separator of this system (cmd does not complete paths written with /)."""
+    path = REPO_ROOT / "lessons" / f"{name}.py"
+    try:
+        path = path.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    return str(path).replace("/", "\\") if sys.platform == "win32" else str(path)
+
+
 def pip(*packages):
     """The pip command of the Python running this script, as the learner can paste it."""
-    return f"{sys.executable} -m pip install " + " ".join(packages)
+    return python_command("-m", "pip", "install", *packages)
 
 
 def requirements():
@@ -404,7 +429,7 @@ def main(argv=None, facts=None, root=REPO_ROOT):
         print(_("有 {n} 项问题要先修好，课程才能运行：{names}").format(
             n=len(failed), names=", ".join(said.get(name, name) for name in failed)))
     else:
-        print(_("可以开始了：python lessons/p21_nn_seq.py"))
+        print(_("可以开始了：{command}").format(command=python_command(lesson_path("p21_nn_seq"))))
     return {"checks": checks, "failed": failed, "language": i18n.current()}
 
 

@@ -252,3 +252,26 @@ def test_help_in_both_languages(capsys):
     assert zh.startswith("用法：") and "--lang" in zh and "--seed" not in zh
     assert en.startswith("usage: ") and "show this help message and exit" in en
     assert [line for line in en.splitlines() if CJK.search(line)] == [env.__doc__.splitlines()[0]]
+
+
+@pytest.mark.parametrize("python, typed", [
+    (r"C:\Users\xm\anaconda3\envs\pytorch\python.exe", [r"C:\Users\xm\anaconda3\envs\pytorch\python.exe"]),
+    (r"C:\Program Files\Python311\python.exe", [r'& "C:\Program Files\Python311\python.exe"',     # PowerShell
+                                                r'"C:\Program Files\Python311\python.exe"'])])     # cmd
+def test_commands_as_typed_on_windows(monkeypatch, tmp_path, python, typed):
+    """On Windows the printed commands are PowerShell's and cmd's: the interpreter quoted
+    where its path has a space (PowerShell then needs `& `), lessons\\ with a backslash."""
+    monkeypatch.setattr(env.sys, "platform", "win32")
+    monkeypatch.setattr(env.sys, "executable", python)
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setattr(i18n, "_state", dict(i18n._state))     # the language goes back after the test
+    i18n.choose_language(["--lang", "en"])
+    fix = env.check_pair("2.14.1", "0.28.0")[1]
+    start = env.python_command(env.lesson_path("p21_nn_seq"))
+    for form in typed:
+        assert f"{form} -m pip install --force-reinstall torch==2.14.1 torchvision==0.29.1" in fix
+        assert f"{form} lessons\\p21_nn_seq.py" in start
+    assert "/" not in start and "&&" not in fix + start
+    monkeypatch.setattr(env.sys, "platform", "linux")
+    monkeypatch.setattr(env.sys, "executable", "/home/xm/my env/bin/python")
+    assert env.python_command(env.lesson_path("p21_nn_seq")) == "'/home/xm/my env/bin/python' lessons/p21_nn_seq.py"

@@ -182,3 +182,82 @@ def test_amp_on_this_cpu_matches_its_instructions():
     with autocast():
         out = torch.nn.Linear(4, 4)(torch.ones(2, 4))
     assert out.dtype == (torch.bfloat16 if training.cpu_has_bfloat16() else torch.float32)
+
+
+# ------------------------------------------------------------------ Windows (issue 22)
+def in_use_by_tensorboard(path):
+    """The PermissionError Windows raises when renaming a file another program holds open."""
+    error = PermissionError(13, "The process cannot access the file because it is being used by another process",
+                            str(path))
+    error.winerror = 32
+    return error
+
+
+def test_set_aside_while_tensorboard_reads_the_earlier_run(tmp_path, monkeypatch):
+    from torch.utils.tensorboard import SummaryWriter
+
+    def a_run(value):
+        def main():
+            writer = SummaryWriter(board.fresh_run(tmp_path))
+            writer.add_scalar("x", value, 0)
+            writer.close()
+        files.run(main)
+
+    a_run(1.0)
+    earlier = sorted(tmp_path.iterdir())
+    with open(earlier[0], "rb"):                      # TensorBoard reading it: Linux and macOS let it be renamed
+        a_run(2.0)
+    assert board.read_scalars(tmp_path, "x") == [(0, 2.0)] and len(list(tmp_path.iterdir())) == 1
+
+    # Windows does not: one line that names the file and the cause, and nothing moved
+    held = sorted(tmp_path.iterdir())
+    (tmp_path / (board.EVENTS + "second")).write_bytes(held[0].read_bytes())
+    held = sorted(tmp_path.iterdir())
+    rename = type(held[0]).rename
+
+    def refuse(path, target):
+        if path == held[-1]:
+            raise in_use_by_tensorboard(path)
+        return rename(path, target)
+    monkeypatch.setattr(type(held[0]), "rename", refuse)
+    with pytest.raises(files.LessonError) as error:
+        board.fresh_run(tmp_path)
+    said = str(error.value)
+    assert held[-1].name in said and "WinError 32" in said and "Permission denied" not in said and "\n" not in said
+    assert sorted(tmp_path.iterdir()) == held                              # the one renamed went back
+
+
+@pytest.mark.parametrize("error, windows, facts", [
+    (RuntimeError("DataLoader worker (pid(s) 4242) exited unexpectedly"), False, ["4242", "--num-workers 0"]),
+    (RuntimeError("DataLoader worker (pid(s) 4242) exited unexpectedly"), True,
+     ["--num-workers 0", "if __name__ == '__main__':"]),
+    (OSError(22, "The paging file is too small for this operation to complete"), True,
+     ["1455", "--num-workers 0", "num_workers", "CPU"]),
+])
+def test_a_dead_worker_is_one_line_with_its_remedy(error, windows, facts, monkeypatch):
+    if "paging" in str(error):
+        error.winerror = files.PAGING_FILE_TOO_SMALL
+    assert files.from_a_worker(error)
+    monkeypatch.setattr(i18n, "_state", dict(i18n._state))     # the language goes back after the test
+    i18n.choose_language(["--lang", "en"])
+    line = files.dead_worker(error, windows=windows)
+    assert "\n" not in line and all(fact in line for fact in facts)
+    assert ("__main__" in line) == (windows and "paging" not in str(error))
+
+
+def test_a_closed_output_pipe_stays_quiet_and_a_broken_pipe_to_a_worker_does_not():
+    def reader_gone():
+        print("x")
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def worker_gone():
+        import multiprocessing.connection
+        reader, writer = multiprocessing.connection.Pipe(duplex=False)
+        reader.close()
+        writer.send("a batch")                     # raises BrokenPipeError inside multiprocessing
+
+    quiet = run_in_child(lambda: files.run(reader_gone), env=dict(os.environ, LANGUAGE="en"))
+    assert quiet.returncode == 1 and quiet.stderr == ""
+    loud = run_in_child(lambda: files.run(worker_gone), env=dict(os.environ, LANGUAGE="en"))
+    lines = loud.stderr.strip().splitlines()
+    assert loud.returncode == 1 and len(lines) == 1 and "--num-workers 0" in lines[0] and "Traceback" not in loud.stderr

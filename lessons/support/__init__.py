@@ -10,3 +10,21 @@ Not a lesson: the support code every lesson shares, one module per job:
     training.py  我们在课程之外加的训练手段            our additions to the course's training
     i18n.py      中文 / English                        Chinese / English
 """
+import sys
+
+
+def _survive_any_console():
+    """Output redirected on Windows (`python lessons\\p21_nn_seq.py > out.txt`) is
+    encoded in the console's code page (GBK, cp1252), which cannot say every
+    character we print: one it cannot say becomes "?" instead of stopping the
+    lesson with UnicodeEncodeError. Every lesson imports `support` first, so
+    this is the one place to do it."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):        # closed, or not a plain text stream (Jupyter)
+                pass
+
+
+_survive_any_console()

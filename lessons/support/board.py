@@ -40,10 +40,12 @@ def fresh_run(log_dir, image_steps=0, view=None):
             # set aside by a run that ended without files.run (main() called from Jupyter or a test):
             # the run after it finished, so the one before is no longer needed
             stale.unlink()
-        earlier = sorted(log_dir.glob(EVENTS + "*"))
-        for old in earlier:
-            old.rename(old.with_name(SET_ASIDE + old.name[len(EVENTS):]))
+        _set_aside(sorted(log_dir.glob(EVENTS + "*")))
     except OSError as error:
+        if files.in_use(error):
+            raise LessonError(_("上一次运行的事件文件 {file} 正被别的程序打开着（WinError {code}，多半是 TensorBoard）："
+                                "在 TensorBoard 的窗口按 Ctrl-C 关掉它再运行，或者用 --logdir 换一个文件夹").format(
+                file=shown(error.filename or log_dir), code=error.winerror)) from None
         raise LessonError(_("不能往 {path} 写 TensorBoard 事件文件：{why}").format(
             path=shown(log_dir), why=files.why_not_written(error, log_dir))) from None
     files.after_run(success=lambda: _drop_earlier(log_dir), failure=lambda error: _restore_earlier(log_dir, error))
@@ -54,6 +56,22 @@ def fresh_run(log_dir, image_steps=0, view=None):
         view = LOGS_ROOT if inside_logs else log_dir
     print(_("  查看：{command}   然后打开 http://localhost:6006").format(command=tensorboard_command(view, image_steps)))
     return str(log_dir)
+
+
+def _set_aside(earlier):
+    """Rename the earlier run's event files out of TensorBoard's sight, all or none:
+    Windows refuses to rename a file TensorBoard holds open, and then the ones
+    already renamed go back."""
+    done = []
+    try:
+        for old in earlier:
+            aside = old.with_name(SET_ASIDE + old.name[len(EVENTS):])
+            old.rename(aside)
+            done.append((old, aside))
+    except OSError:
+        for old, aside in done:
+            aside.rename(old)
+        raise
 
 
 def _drop_earlier(log_dir):
@@ -91,8 +109,14 @@ def tensorboard_command(logdir, image_steps=0):
     the `tensorboard` installed beside the Python running this lesson (a
     learner who never activated the virtual environment has no other)."""
     python = Path(sys.executable)
-    script = python.with_name("tensorboard.exe" if os.name == "nt" else "tensorboard")
-    if script.is_file():
+    if os.name == "nt":
+        # a venv has python.exe and tensorboard.exe in Scripts\; a conda env has python.exe
+        # at its root and tensorboard.exe in Scripts\ below it
+        beside = [python.with_name("tensorboard.exe"), python.parent / "Scripts" / "tensorboard.exe"]
+    else:
+        beside = [python.with_name("tensorboard")]
+    script = next((path for path in beside if path.is_file()), None)
+    if script is not None:
         words = [_quoted(shown(script))]
     else:
         words = [_quoted(str(python)), "-m", "tensorboard.main"]

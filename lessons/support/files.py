@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -117,9 +118,19 @@ class _RecordingFile:
         return getattr(self.raw, name)
 
 
+def in_use(error):
+    """Windows refuses to rename or delete a file another program holds open
+    (WinError 32, a sharing violation; 33, a lock): TensorBoard holds the event
+    files it reads. Python calls it PermissionError, as for a missing permission."""
+    return getattr(error, "winerror", None) in (32, 33)
+
+
 def why_not_written(error, folder):
     """The reason a write failed, in words: the disk is full, no permission..."""
     code = getattr(error, "errno", None)
+    if in_use(error):
+        return _("文件正被别的程序打开着（WinError {code}，比如 TensorBoard 或编辑器）：先关掉那个程序再试").format(
+            code=error.winerror)
     if code in (errno.ENOSPC, errno.EDQUOT):
         return _("硬盘满了（{detail}）：清理一些空间，或者换一个文件夹").format(detail=os.strerror(code))
     if code in (errno.EACCES, errno.EPERM):
@@ -184,22 +195,36 @@ def run(main):
     """
     _inside_run.append(True)
     try:
-        main()
+        try:
+            main()
+        except BaseException:
+            _stop_watching_workers()
+            raise
     except LessonError as error:
         _finish(_after_failure, error)
         _fail(str(error))
-    except BrokenPipeError:
-        # the reader went away (`... | head`): stop quietly, as the docs advise
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+    except (ConnectionError, EOFError) as error:
+        if not from_a_worker(error):
+            if not isinstance(error, BrokenPipeError):
+                raise
+            # the reader of our output went away (`... | head`): stop quietly, as the docs advise
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        _worker_died(error)
     except torch.OutOfMemoryError as error:
         _finish(_after_failure, error)
         _fail(_("显存不够了：把 --batch-size 调小，或者用 --device cpu"))
     except OSError as error:   # a full disk, a folder that is a file, no permission...
         said = _finish(_after_failure, error)
+        if getattr(error, "winerror", None) == PAGING_FILE_TOO_SMALL:
+            _worker_died(error)
         if getattr(error, "filename", None):
             _fail(f"{why_not_written(error, Path(error.filename).parent)}: {error.filename}")
         _fail(said or why_not_written(error, Path.cwd()))
+    except RuntimeError as error:
+        if not from_a_worker(error):
+            raise
+        _worker_died(error)
     except KeyboardInterrupt as error:
         _finish(_after_failure, error)
         print("\n" + _("已停止（Ctrl-C）"), file=sys.stderr)
@@ -208,6 +233,81 @@ def run(main):
         _finish(_after_success)
     finally:
         _inside_run.clear()
+
+
+# ---------------------------------------------------------------- a DataLoader worker that died
+PAGING_FILE_TOO_SMALL = 1455       # Windows: "页面文件太小，无法完成操作" / "The paging file is too small"
+
+
+def from_a_worker(error):
+    """Whether `error` says a DataLoader worker (a subprocess) died, rather than
+    our own output pipe closing: torch's "DataLoader worker (pid(s) ...) exited
+    unexpectedly", or a broken pipe met while talking to a worker (that is how
+    a worker that never started shows on Windows)."""
+    if isinstance(error, RuntimeError):
+        return "DataLoader worker" in str(error)
+    if isinstance(error, OSError) and getattr(error, "winerror", None) == PAGING_FILE_TOO_SMALL:
+        return True
+    # a broken pipe, a reset or an end of file talking to a worker is raised in multiprocessing
+    # or torch.utils.data; our own output's broken pipe in print()
+    traceback = error.__traceback__
+    while traceback is not None:
+        where = traceback.tb_frame.f_code.co_filename.replace("\\", "/")
+        if "/multiprocessing/" in where or "/torch/utils/data/" in where:
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def dead_worker(error, windows=None):
+    """The one line for a DataLoader worker that died, with what to do about it."""
+    windows = os.name == "nt" if windows is None else windows
+    line = _("读数据的子进程（DataLoader worker）意外退出了（{what}）：用 --num-workers 0 在主进程里读数据").format(
+        what=_first_line(error))
+    if getattr(error, "winerror", None) == PAGING_FILE_TOO_SMALL:
+        line += _("；WinError 1455 是 Windows 的页面文件（虚拟内存）不够：每个子进程都要载入一份 PyTorch，"
+                  "把 num_workers 调小、装只用 CPU 的 PyTorch（小得多），或者把页面文件调大")
+    elif windows:
+        line += _("；在 Windows 上，子进程会重新运行你的脚本：用到 num_workers > 0 的代码必须放在 "
+                  "if __name__ == '__main__': 下面")
+    return line
+
+
+def _stop_watching_workers():
+    """main() failed: torch's SIGCHLD handler would raise a worker's death again
+    (with a traceback) while we say what happened or while the DataLoader shuts
+    its workers down on the way out. Only Unix has SIGCHLD."""
+    if not hasattr(signal, "SIGCHLD"):
+        return
+    for _attempt in range(8):       # once per worker at most: each raise is one worker's death
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            return
+        except RuntimeError as error:
+            if "DataLoader worker" not in str(error):
+                raise
+
+
+def _quiet_orphan(kind, value, traceback, default=sys.excepthook):
+    """In a DataLoader worker, losing the connection to the main process (it stopped
+    because another worker died) is no news: the main process says the one line."""
+    import multiprocessing
+    if issubclass(kind, (ConnectionError, EOFError)) and multiprocessing.parent_process() is not None:
+        return
+    default(kind, value, traceback)
+
+
+# a worker is a copy of this process (fork) or imports the lesson, and so this file, again (spawn)
+sys.excepthook = _quiet_orphan
+
+
+def _worker_died(error):
+    _finish(_after_failure, error)
+    _fail(dead_worker(error))
+
+
+def _first_line(error):
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _fail(message):

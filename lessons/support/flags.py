@@ -79,10 +79,10 @@ class TranslatedHelp(argparse.RawDescriptionHelpFormatter):
 
 
 def lesson_parser(lesson_file, doc, *, device=False, data=False, logs=False, batch_size=None,
-                  log_batches=False):
+                  log_batches=False, num_workers=False):
     """A lesson's parser with the shared flags it reads: --lang and --seed always;
     --device, the data flags (--data-root, --tiny, --cifar-url), --logdir,
-    --batch-size and --log-batches only when asked for.
+    --batch-size, --log-batches and --num-workers only when asked for.
 
     `doc` is the lesson's module docstring: its text (in the chosen language) becomes `--help`.
     """
@@ -115,6 +115,11 @@ def lesson_parser(lesson_file, doc, *, device=False, data=False, logs=False, bat
     if logs:
         parser.add_argument("--logdir", type=Path, default=LOGS_ROOT / name,
                             help="本课的 TensorBoard 文件夹（默认：%(default)s）")
+    if num_workers:
+        # one flag for every lesson with a DataLoader: a dead worker's one line (files.run) names it
+        parser.add_argument("--num-workers", type=non_negative_int, default=0,
+                            help="DataLoader 用几个子进程读数据（默认：0，主进程自己读，和视频一样；"
+                                 "Windows 上每个子进程都要重新载入 PyTorch，启动慢）")
     if log_batches:
         parser.add_argument("--log-batches", type=batch_limit, default=4, metavar="N|all",
                             help="往 TensorBoard 写多少批；all 像视频一样每一批都写（默认：4）")
