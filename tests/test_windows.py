@@ -136,7 +136,7 @@ def test_tensorboard_of_a_conda_env_on_windows(tmp_path, monkeypatch):
     (env / "Scripts").mkdir(parents=True)
     (env / "python.exe").write_text("")
     (env / "Scripts" / "tensorboard.exe").write_text("")
-    monkeypatch.setattr(board.os, "name", "nt")
+    monkeypatch.setattr(board, "on_windows", lambda: True)
     monkeypatch.setattr(board.sys, "executable", str(env / "python.exe"))
     command = board.tensorboard_command(tmp_path / "logs")
     assert command.split()[0].endswith("tensorboard.exe") and "-m tensorboard.main" not in command

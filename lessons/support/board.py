@@ -109,7 +109,7 @@ def tensorboard_command(logdir, image_steps=0):
     the `tensorboard` installed beside the Python running this lesson (a
     learner who never activated the virtual environment has no other)."""
     python = Path(sys.executable)
-    if os.name == "nt":
+    if on_windows():
         # a venv has python.exe and tensorboard.exe in Scripts\; a conda env has python.exe
         # at its root and tensorboard.exe in Scripts\ below it
         beside = [python.with_name("tensorboard.exe"), python.parent / "Scripts" / "tensorboard.exe"]
@@ -127,8 +127,12 @@ def tensorboard_command(logdir, image_steps=0):
     return " ".join(words)
 
 
+def on_windows():
+    return os.name == "nt"
+
+
 def _quoted(text):
-    if os.name == "nt":
+    if on_windows():
         return f'"{text}"' if " " in text else text
     return shlex.quote(text)
 
