@@ -229,3 +229,49 @@ def run_python(script, *args, cwd=None, env=None, timeout=60, stdin=None, file_s
 def run_lesson_script(name, *flags, **kwargs):
     """`python lessons/<name>.py flags...` through run_python."""
     return run_python(LESSONS_DIR / f"{name}.py", *flags, **kwargs)
+
+
+# ---------------------------------------------------------------- did the lesson really train?
+def tiny_test_accuracy(model):
+    """The share of the tiny stand-in's test pictures this model gets right,
+    computed here from the pictures themselves (not with the lessons' code)."""
+    import torch
+
+    from support import data
+    images, labels = data.make_tiny_images(train=False)
+    x = torch.as_tensor(images).permute(0, 3, 1, 2).float() / 255          # what ToTensor() gives
+    model = model.cpu().eval()
+    with torch.no_grad():
+        best = model(x).max(dim=1).indices
+    return (best == torch.tensor(labels)).float().mean().item()
+
+
+def assert_it_learned(losses, accuracies, *, loss_ratio, accuracy_above):
+    """Every epoch's test loss below the one before and, at the end, well below
+    the first; the last accuracy above `accuracy_above` (ten classes: an untrained
+    network gets about 0.1). A missing step(), backward() or zero_grad() fails it."""
+    import math
+    assert all(map(math.isfinite, losses)), losses
+    assert all(a > b for a, b in zip(losses, losses[1:])), losses
+    assert losses[-1] < loss_ratio * losses[0], losses
+    assert accuracies[-1] > accuracy_above, accuracies
+
+
+def record_modes(monkeypatch, model_class):
+    """Each call of model_class's forward as (training mode, gradients on);
+    returns the list it fills."""
+    import torch
+    calls = []
+    forward = model_class.forward
+
+    def recording(self, x):
+        calls.append((self.training, torch.is_grad_enabled()))
+        return forward(self, x)
+    monkeypatch.setattr(model_class, "forward", recording)
+    return calls
+
+
+def assert_train_then_eval(calls):
+    """Training steps ran in train() mode with gradients, testing in eval() mode under no_grad()."""
+    assert (True, True) in calls and (False, False) in calls, set(calls)
+    assert set(calls) <= {(True, True), (False, False)}, set(calls)
