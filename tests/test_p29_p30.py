@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers import (LESSONS_DIR, assert_it_learned, assert_train_then_eval, lesson, read_events, record_modes,
-                     run_lesson, tiny_test_accuracy)
+from helpers import (LESSONS_DIR, ONE_PICTURE, assert_it_learned, assert_train_then_eval, lesson, read_events,
+                     record_modes, run_lesson, tiny_test_accuracy)
 from support import i18n
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -39,7 +39,7 @@ def assert_trained(tmp_path, result, calls):
     assert_it_learned(losses, accuracies, loss_ratio=0.9, accuracy_above=0.15)
     assert_train_then_eval(calls)
     last = torch.load(result["checkpoints"][-1], weights_only=False, map_location="cpu")
-    assert result["accuracy"] == pytest.approx(tiny_test_accuracy(last), abs=1e-6)
+    assert result["accuracy"] == pytest.approx(tiny_test_accuracy(last), abs=ONE_PICTURE)
     assert accuracies[-1] == pytest.approx(result["accuracy"]) and losses[-1] == pytest.approx(result["test_loss"])
 
 
@@ -107,7 +107,7 @@ def test_p30_to_device_times_each_device(device, tmp_path, capsys):
     assert events.Scalars("test_accuracy")[0].value == pytest.approx(result["accuracy"])
     saved = torch.load(tmp_path / "ck" / "tudui_0.pth", weights_only=False, map_location="cpu")
     assert type(saved).__name__ == "Tudui"
-    assert result["accuracy"] == pytest.approx(tiny_test_accuracy(saved), abs=1e-6)
+    assert result["accuracy"] == pytest.approx(tiny_test_accuracy(saved), abs=ONE_PICTURE)
 
 
 def test_p30_show_in_place_or_not():
