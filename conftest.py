@@ -78,10 +78,10 @@ def small_disk(tmp_path):
     folder = tmp_path / "small"
     folder.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
-                                           capture_output=True).returncode != 0:
+                                           capture_output=True, timeout=30).returncode != 0:
         pytest.skip("cannot mount a small file system here (needs root)")
     yield folder
-    subprocess.run(["umount", str(folder)], capture_output=True)
+    subprocess.run(["umount", str(folder)], capture_output=True, timeout=30)
 
 
 @pytest.fixture(autouse=True)

@@ -128,8 +128,11 @@ def test_p17_conv2d_shapes_parameters_and_images(tmp_path):
     # the tiny test split is 100 images: two batches of 64, both logged
     assert image_steps(events, "input") == image_steps(events, "output") == [0, 1]
     assert result["logged_batches"] == 2
-    first_output = events.Images("output")[0]
-    assert (first_output.width, first_output.height) > (30, 30)   # a grid of 30x30 pictures, as the video logs it
+    # TensorBoard lays a batch out 8 pictures a row: 64 inputs of 32x32 are 8 rows; reshaped to 3 channels,
+    # 64 outputs of 6x30x30 are 128 pictures of 30x30, 16 rows
+    first_input, first_output = events.Images("input")[0], events.Images("output")[0]
+    assert (first_input.width, first_input.height) == (8 * 32, 8 * 32)
+    assert (first_output.width, first_output.height) == (8 * 30, 16 * 30)
 
 
 def test_p17_log_batches_bounds_the_logging_and_a_second_run_replaces_the_first(tmp_path):

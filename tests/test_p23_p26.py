@@ -13,8 +13,32 @@ from support import training
 
 
 # ---------------------------------------------------------------- P23
-def test_p23_training_lowers_the_loss(device, tmp_path):
-    result = run_lesson("p23_nn_optim", "--tiny", "--device", device, "--logdir", tmp_path, "--epochs", "3")
+def gradients_cleared_before_each_backward(monkeypatch):
+    """Watch every backward(): the parameters of any optimizer that has stepped
+    must hold no gradient yet (optim.zero_grad() ran). Returns the list of
+    backward() calls that found old gradients."""
+    stepped, stale = [], []
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+    handle = register_optimizer_step_post_hook(
+        lambda optimizer, args, kwargs: stepped.append(optimizer) if optimizer not in stepped else None)
+    real_backward = torch.Tensor.backward
+
+    def backward(self, *args, **kwargs):
+        params = [p for optimizer in stepped for group in optimizer.param_groups for p in group["params"]]
+        if any(p.grad is not None and p.grad.any() for p in params):
+            stale.append(len(stale))
+        return real_backward(self, *args, **kwargs)
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    return stale, handle
+
+
+def test_p23_training_lowers_the_loss(device, tmp_path, monkeypatch):
+    stale, handle = gradients_cleared_before_each_backward(monkeypatch)
+    try:
+        result = run_lesson("p23_nn_optim", "--tiny", "--device", device, "--logdir", tmp_path, "--epochs", "3")
+    finally:
+        handle.remove()
+    assert stale == []                     # optim.zero_grad() before every result_loss.backward()
     history = result["histories"]["adam"]
     losses = history["running_loss"]
     assert losses[0] > losses[1] > losses[2]

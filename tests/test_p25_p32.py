@@ -56,7 +56,14 @@ def test_p25_save_then_load_gives_the_same_outputs(device, tmp_path, capsys):
     # the trap's class, saved from the lesson: named after the module that defines it
     assert "p25_model_save.Tudui" in torch.serialization.get_unsafe_globals_in_checkpoint(saved["trap"])
 
-    loaded = run_lesson("p25_model_load", "--device", device, "--out-dir", tmp_path)
+    real_load, asked = torch.load, []
+
+    def load_recorded(*args, **kwargs):
+        asked.append(kwargs.get("weights_only"))
+        return real_load(*args, **kwargs)
+    with mock.patch.object(torch, "load", load_recorded):
+        loaded = run_lesson("p25_model_load", "--device", device, "--out-dir", tmp_path)
+    assert len(asked) >= 4 and set(asked) == {True}        # every torch.load of the lesson: weights_only=True
     assert torch.equal(loaded["outputs_method1"], saved["outputs"])
     assert torch.equal(loaded["outputs_method2"], saved["outputs"])
     assert "Unsupported global: GLOBAL models.Tudui" in loaded["plain_refusal"]
