@@ -6,20 +6,9 @@ import sys
 
 import pytest
 
-from helpers import LESSONS, run_as_script, run_lesson
+from helpers import LESSONS, offline_env, run_as_script, run_lesson
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def offline_env(**extra):
-    """Downloads go to a proxy on this machine that refuses at once: offline,
-    without a single packet leaving the machine."""
-    env = dict(os.environ, **extra)
-    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        env[key] = "http://127.0.0.1:9"
-    env.pop("no_proxy", None)
-    env.pop("NO_PROXY", None)
-    return env
 
 
 def test_the_lessons_of_the_course_are_all_there():
