@@ -184,3 +184,34 @@ def test_every_message_has_an_english_translation():
             assert message in catalogue, (name, line, message)
             assert i18n.placeholders(catalogue[message]) == i18n.placeholders(message), message
             assert not CJK.search(catalogue[message]), message
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
+def test_p30_amp_fp16_trains_in_float16_with_a_grad_scaler_on_cuda(tmp_path, monkeypatch):
+    """--amp fp16 on CUDA: the network computes in float16 under autocast, and one
+    GradScaler scales every loss, steps every batch and updates its scale (the
+    path a GPU without bfloat16 takes under plain --amp)."""
+    p30_module = lesson("p30_train_gpu_2")
+    seen, forward = [], p30_module.Tudui.forward
+
+    def recording(self, x):
+        out = forward(self, x)
+        seen.append((x.device.type, out.dtype))
+        return out
+    monkeypatch.setattr(p30_module.Tudui, "forward", recording)
+    scalers, counts = [], {"scale": 0, "step": 0, "update": 0}
+    for name in counts:
+        def counted(self, *args, _real=getattr(torch.amp.GradScaler, name), _name=name, **kwargs):
+            counts[_name] += 1
+            if self not in scalers:
+                scalers.append(self)
+            return _real(self, *args, **kwargs)
+        monkeypatch.setattr(torch.amp.GradScaler, name, counted)
+    result = p30(tmp_path, "--device", "cuda", "--amp", "fp16", "--batch-size", "4")
+    steps = 200 // 4                     # one epoch; the CPU's side-by-side run takes bfloat16, without a scaler
+    assert len(scalers) == 1 and counts == {"scale": steps, "step": steps, "update": steps}
+    scale = scalers[0].get_scale()
+    assert scale >= 1 and math.isfinite(scale) and math.log2(scale).is_integer()
+    assert ("cuda", torch.float16) in seen
+    on_gpu = result["timings"]["cuda"]
+    assert math.isfinite(on_gpu["last_loss"]) and on_gpu["accuracy"] > 0.15
