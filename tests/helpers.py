@@ -10,6 +10,23 @@ LESSONS_DIR = REPO_ROOT / "lessons"
 LESSONS = sorted(p.stem for p in LESSONS_DIR.glob("p[0-9]*.py"))
 
 
+def _title_and_course_file(name):
+    """From the lesson's own text, without importing it: the first line of its
+    docstring ("P29 利用GPU训练（一）") and the course file its course part
+    follows ("train_gpu_1.py", or None where the course shows no file)."""
+    import ast
+    import re
+    source = (LESSONS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    title = ast.get_docstring(ast.parse(source)).splitlines()[0].strip()
+    marker = re.search(r"课程的代码（([^）：，]+)", source)
+    course = marker[1].strip() if marker and re.fullmatch(r"[\w.]+\.py", marker[1].strip()) else None
+    return title, course
+
+
+# each lesson's title and course file, read from the lessons: the tests and the README are checked against them
+TITLES, COURSE_FILES = ({name: _title_and_course_file(name)[k] for name in LESSONS} for k in (0, 1))
+
+
 def offline_env(**extra):
     """This environment, with downloads sent to a proxy on this machine that refuses
     at once: offline, without a single packet leaving the machine."""

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 import torch
 
+import helpers
 from helpers import (LESSONS_DIR, ONE_PICTURE, assert_it_learned, assert_train_then_eval, lesson, read_events,
                      record_modes, run_lesson, tiny_test_accuracy)
 from support import i18n
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-TITLES = {"p29_train_gpu_1": "P29 利用GPU训练（一）", "p30_train_gpu_2": "P30 利用GPU训练（二）"}
+TITLES = {name: helpers.TITLES[name] for name in ("p29_train_gpu_1", "p30_train_gpu_2")}   # from the lessons' docstrings
 STEPS_PER_EPOCH = math.ceil(200 / 64)          # the tiny training split in the video's batches of 64
 # The course's SGD(lr=0.01) learns slowly: batches of 4 give 50 steps an epoch, and three epochs
 # (seed 0) take the summed test loss from 56.9 to 44.3 (x0.78) and the accuracy to 0.23.
