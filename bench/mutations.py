@@ -107,12 +107,13 @@ def run_tests(root, test_files, workers, timeout):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="", help="run only the mutations whose name starts with this")
+    parser.add_argument("--only", default="", help="run only the mutations whose name starts with this "
+                                                    "(several: separated by commas)")
     parser.add_argument("--workers", default="0", help="pytest-xdist workers per run (default 0: one process)")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per test run (default 300)")
     parser.add_argument("--list", action="store_true", help="list the mutations and stop")
     args = parser.parse_args(argv)
-    chosen = [m for m in MUTATIONS if m[0].startswith(args.only)]
+    chosen = [m for m in MUTATIONS if m[0].startswith(tuple(args.only.split(",")))]
     if args.list:
         for name, lesson, old, new, tests in chosen:
             print(f"{name:22} lessons/{lesson}: {old.strip()!r} -> {new.strip()!r}  [{', '.join(tests)}]")
