@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from helpers import LESSONS_DIR, read_events, run_as_script, run_lesson
+from helpers import LESSONS_DIR, read_events, record_modes, run_as_script, run_lesson
 from support import checkpoints, data, files, flags
 
 REPO_ROOT = LESSONS_DIR.parent
@@ -225,8 +225,13 @@ def predict(checkpoint, tmp_path, *flags_):
                       "--out-dir", tmp_path / "predictions", "--logdir", tmp_path / "logs", *flags_)
 
 
-def test_p31_names_the_class_of_tiny_set_pictures(trained, tmp_path):
-    result = predict(trained, tmp_path, "--samples", "10")
+def test_p31_names_the_class_of_tiny_set_pictures(trained, tmp_path, monkeypatch):
+    import models
+    in_train_mode = tmp_path / "tudui_0.pth"            # as saved in the middle of training: P31 must call eval() itself
+    torch.save(torch.load(trained, weights_only=False).train(), in_train_mode)
+    calls = record_modes(monkeypatch, models.Tudui)
+    result = predict(in_train_mode, tmp_path, "--samples", "10")
+    assert calls and set(calls) == {(False, False)}                         # model.eval() and torch.no_grad()
     predictions = result["predictions"]
     assert len(predictions) == 10 and {p["true"] for p in predictions} == set(data.CLASSES)
     assert result["normalize"] is True                                      # P26's default, repeated here
