@@ -110,7 +110,7 @@ def run_tests(root, test_files, workers, timeout):
     except subprocess.TimeoutExpired:
         return "TIMEOUT", time.monotonic() - started, ""
     lines = done.stdout.strip().splitlines()
-    failed = next((line.split(" ", 1)[1].split(" - ")[0] for line in lines if line.startswith("FAILED ")), "")
+    failed = next((line.split(" ", 1)[1].split(" - ")[0] for line in lines if line.startswith(("FAILED ", "ERROR "))), "")
     return done.returncode, time.monotonic() - started, failed or (lines[-1] if lines else "")
 
 
@@ -142,7 +142,9 @@ def main(argv=None):
                 code, seconds, detail = run_tests(root, tests, args.workers, args.timeout)
             finally:
                 path.write_text(original, encoding="utf-8")
-            verdict = "caught" if code == 1 else ("SURVIVED" if code == 0 else f"error {code}")
+            # 1: tests failed; 2: pytest-xdist stopped at the first failure (-x); both name the failing test
+            caught = code == 1 or (code == 2 and "::" in detail)
+            verdict = "caught" if caught else ("SURVIVED" if code == 0 else f"error {code}")
             rows.append((name, verdict, seconds, detail))
             print(f"{name:22} {verdict:9} {seconds:6.1f} s  {detail}", flush=True)
     print()
