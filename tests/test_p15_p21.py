@@ -2,7 +2,6 @@
 
 The numbers the video shows, the video's names, what goes to TensorBoard, the
 flags each lesson reads, and the same numbers in both languages."""
-import os
 import re
 import sys
 
@@ -235,21 +234,7 @@ def test_p21_logdir_that_is_a_file(tmp_path):
 
 
 # ---------------------------------------------------------------- as a learner runs them
-def test_p19_offline_run_falls_back_to_the_tiny_set(tmp_path):
-    """No data, no network: one notice, the tiny set, exit 0."""
-    env = dict(os.environ)
-    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        env[key] = "http://127.0.0.1:9"      # a proxy that refuses at once: offline, nothing leaves the machine
-    env.pop("no_proxy", None)
-    env.pop("NO_PROXY", None)
-    (tmp_path / "data").mkdir()
-    result = run_as_script("p19_nn_relu", "--data-root", tmp_path / "data", "--logdir", tmp_path / "logs",
-                           cwd=tmp_path, env=env)
-    assert result.returncode == 0, result.stderr
-    assert len([line for line in result.stdout.splitlines() if "cifar-10-python.tar.gz" in line]) == 1
-    assert "Traceback" not in result.stderr
-    assert not [p for p in (tmp_path / "data").rglob("*") if p.is_file()]   # nothing half-downloaded
-    assert list((tmp_path / "logs").glob("events.out.tfevents.*"))
+# (an offline run falling back to the tiny set: tests/test_command_line.py, both languages)
 
 
 def test_p17_tensorboard_on_a_full_disk(small_disk):

@@ -6,7 +6,7 @@ import pickle
 import pytest
 import torch
 
-from helpers import (ONE_PICTURE, assert_it_learned, assert_train_then_eval, read_events, record_modes, run_lesson,
+from helpers import (ONE_PICTURE, assert_it_learned, assert_train_then_eval, read_events, run_lesson,
                      tiny_test_accuracy)
 from models import Tudui, whole_model_classes
 from support import training

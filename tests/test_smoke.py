@@ -5,7 +5,7 @@ and show one fact of its lesson in its output or its files.
 A new lessons/pNN_*.py fails test_every_lesson_has_a_smoke_run until it is added here."""
 import pytest
 
-from helpers import LESSONS, offline_env, run_lesson_script
+from helpers import LESSONS, TITLES, offline_env, run_lesson_script
 
 TINY = ["--tiny", "--data-root", "{tmp}/data"]
 LOGS = ["--logdir", "{tmp}/logs"]
@@ -31,7 +31,7 @@ SMOKE = {
     "p18_nn_maxpool": (TINY + LOGS + ["--log-batches", "1"], lambda tmp, out: events(tmp)),
     "p19_nn_relu": (TINY + LOGS + ["--log-batches", "1"], lambda tmp, out: events(tmp)),
     "p20_nn_linear": (TINY + ["--batches", "1"], lambda tmp, out: "196608" in out),  # 64 x 3 x 32 x 32
-    "p21_nn_seq": (LOGS, lambda tmp, out: "torch.Size([64, 10])" in out),
+    "p21_nn_seq": (LOGS, lambda tmp, out: "torch.Size([64, 10])" in out and "145,578" in out and events(tmp)),
     "p22_nn_loss": ([], lambda tmp, out: "tensor(1.1019)" in out),
     "p22_nn_loss_network": (TINY + ["--batches", "1"], lambda tmp, out: "tensor(" in out),
     "p23_nn_optim": (TINY + LOGS + CPU + ["--epochs", "1"], lambda tmp, out: events(tmp)),
@@ -68,7 +68,8 @@ def test_lesson_runs_as_a_learner_runs_it(names, tmp_path):
         flags, fact = SMOKE[name]
         done = run_lesson_script(name, *(f.format(tmp=tmp_path) for f in flags), cwd=tmp_path, env=env, timeout=90)
         assert done.returncode == 0, (name, done.stdout[-2000:], done.stderr[-2000:])
-        assert "Traceback" not in done.stderr, (name, done.stderr)
+        assert "Traceback" not in done.stderr and "Warning" not in done.stderr, (name, done.stderr)
+        assert done.stdout.splitlines()[0] == TITLES[name]            # its title first, readable in GBK
         assert fact(tmp_path, done.stdout), (name, done.stdout[-3000:])
 
 
