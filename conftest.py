@@ -31,6 +31,23 @@ def device(request):
     return request.param
 
 
+@pytest.fixture(scope="session")
+def p26_trained(tmp_path_factory):
+    """P26 on the tiny set, once per test worker: small batches, so three epochs are enough steps
+    to learn it. Returns its folder, main()'s result, and each forward call's
+    (train mode, gradients on) as the training ran (seed 0: accuracy 0.70, 0.87, 0.90)."""
+    from helpers import record_modes, run_lesson
+    import models
+
+    folder = tmp_path_factory.mktemp("p26")
+    with pytest.MonkeyPatch.context() as patch:
+        calls = record_modes(patch, models.Tudui)
+        result = run_lesson("p26_train", "--tiny", "--device", "cpu", "--seed", "0", "--epochs", "3",
+                            "--batch-size", "16", "--print-every", "5", "--out-dir", folder / "checkpoints",
+                            "--logdir", folder / "logs")
+    return folder, result, calls
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Tests never touch the network: every name lookup and every download
@@ -61,10 +78,10 @@ def small_disk(tmp_path):
     folder = tmp_path / "small"
     folder.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
-                                           capture_output=True).returncode != 0:
+                                           capture_output=True, timeout=30).returncode != 0:
         pytest.skip("cannot mount a small file system here (needs root)")
     yield folder
-    subprocess.run(["umount", str(folder)], capture_output=True)
+    subprocess.run(["umount", str(folder)], capture_output=True, timeout=30)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,35 @@ LESSONS_DIR = REPO_ROOT / "lessons"
 LESSONS = sorted(p.stem for p in LESSONS_DIR.glob("p[0-9]*.py"))
 
 
+def _title_and_course_file(name):
+    """From the lesson's own text, without importing it: the first line of its
+    docstring ("P29 利用GPU训练（一）") and the course file its course part
+    follows ("train_gpu_1.py", or None where the course shows no file)."""
+    import ast
+    import re
+    source = (LESSONS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    title = ast.get_docstring(ast.parse(source)).splitlines()[0].strip()
+    marker = re.search(r"课程的代码（([^）：，]+)", source)
+    course = marker[1].strip() if marker and re.fullmatch(r"[\w.]+\.py", marker[1].strip()) else None
+    return title, course
+
+
+# each lesson's title and course file, read from the lessons: the tests and the README are checked against them
+TITLES, COURSE_FILES = ({name: _title_and_course_file(name)[k] for name in LESSONS} for k in (0, 1))
+
+
+def offline_env(**extra):
+    """This environment, with downloads sent to a proxy on this machine that refuses
+    at once: offline, without a single packet leaving the machine."""
+    import os
+    env = dict(os.environ, **extra)
+    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        env[key] = "http://127.0.0.1:9"
+    env.pop("no_proxy", None)
+    env.pop("NO_PROXY", None)
+    return env
+
+
 def lesson(name):
     return importlib.import_module(name)
 
@@ -229,3 +258,57 @@ def run_python(script, *args, cwd=None, env=None, timeout=60, stdin=None, file_s
 def run_lesson_script(name, *flags, **kwargs):
     """`python lessons/<name>.py flags...` through run_python."""
     return run_python(LESSONS_DIR / f"{name}.py", *flags, **kwargs)
+
+
+# ---------------------------------------------------------------- did the lesson really train?
+def tiny_test_accuracy(model):
+    """The share of the tiny stand-in's test pictures this model gets right,
+    computed here from the pictures themselves (not with the lessons' code).
+    Compare with pytest.approx(abs=ONE_PICTURE): one batch of 100 rounds a little
+    differently from the lesson's batches, which may flip a close call."""
+    import torch
+
+    from support import data
+    images, labels = data.make_tiny_images(train=False)
+    x = torch.as_tensor(images).permute(0, 3, 1, 2).float() / 255          # what ToTensor() gives
+    normalization = getattr(model, "input_normalization", None)            # P26's models say how they were fed
+    if normalization:
+        x = (x - torch.tensor(normalization["mean"])[:, None, None]) / torch.tensor(normalization["std"])[:, None, None]
+    model = model.cpu().eval()
+    with torch.no_grad():
+        best = model(x).max(dim=1).indices
+    return (best == torch.tensor(labels)).float().mean().item()
+
+
+ONE_PICTURE = 0.011          # of the tiny test split's 100
+
+
+def assert_it_learned(losses, accuracies, *, loss_ratio, accuracy_above):
+    """Every epoch's test loss below the one before and, at the end, well below
+    the first; the last accuracy above `accuracy_above` (ten classes: an untrained
+    network gets about 0.1). A missing step(), backward() or zero_grad() fails it."""
+    import math
+    assert all(map(math.isfinite, losses)), losses
+    assert all(a > b for a, b in zip(losses, losses[1:])), losses
+    assert losses[-1] < loss_ratio * losses[0], losses
+    assert accuracies[-1] > accuracy_above, accuracies
+
+
+def record_modes(monkeypatch, model_class):
+    """Each call of model_class's forward as (training mode, gradients on);
+    returns the list it fills."""
+    import torch
+    calls = []
+    forward = model_class.forward
+
+    def recording(self, x):
+        calls.append((self.training, torch.is_grad_enabled()))
+        return forward(self, x)
+    monkeypatch.setattr(model_class, "forward", recording)
+    return calls
+
+
+def assert_train_then_eval(calls):
+    """Training steps ran in train() mode with gradients, testing in eval() mode under no_grad()."""
+    assert (True, True) in calls and (False, False) in calls, set(calls)
+    assert set(calls) <= {(True, True), (False, False)}, set(calls)

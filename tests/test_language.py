@@ -157,8 +157,7 @@ def test_a_bad_flag_in_both_languages(capsys):
     en = capsys.readouterr().err.strip()
     assert exit_info.value.code == 2 and len(zh.splitlines()) == len(en.splitlines()) == 1
     assert "--seed" in zh and "-1" in zh and CJK.search(zh)
-    assert en == "python lessons/p14_dataloader.py: error: argument --seed: must be 0 or more, got -1 " \
-                 "(--help lists the flags)"
+    assert "--seed" in en and "-1" in en and "--help" in en and not CJK.search(en)     # the same facts, in English
 
 
 def test_catalogue_files_parse_cleanly():

@@ -1,5 +1,6 @@
 """P3-P13: dir/help, Dataset, TensorBoard, transforms, torchvision datasets."""
 from pathlib import Path
+import importlib.util
 
 import pytest
 from PIL import Image
@@ -115,8 +116,11 @@ def test_p09_totensor_and_what_cv2_gives(tmp_path):
     low, high = result["range"]
     assert 0 <= low < high <= 1
     assert result["tensor_pixel"] == pytest.approx([v / 255 for v in result["pixel"]])
-    # cv2.imread gives BGR: not the same tensor as from PIL, the same once the channels are reversed
-    assert result["cv_same_as_pil"] is False and result["cv_flipped_matches"] is True
+    # cv2.imread gives BGR: not the same tensor as from PIL, the same once the channels are reversed.
+    # Without OpenCV (it is not in requirements.txt) the lesson builds that array itself, so only a real
+    # cv2 makes this a check of anything
+    if importlib.util.find_spec("cv2") is not None:
+        assert result["cv_same_as_pil"] is False and result["cv_flipped_matches"] is True
     assert result["call_same"] is True
     assert image_steps(read_events(tmp_path / "logs"), "Tensor_img") == [0]
 

@@ -2,7 +2,6 @@
 
 The numbers the video shows, the video's names, what goes to TensorBoard, the
 flags each lesson reads, and the same numbers in both languages."""
-import os
 import re
 import sys
 
@@ -128,8 +127,11 @@ def test_p17_conv2d_shapes_parameters_and_images(tmp_path):
     # the tiny test split is 100 images: two batches of 64, both logged
     assert image_steps(events, "input") == image_steps(events, "output") == [0, 1]
     assert result["logged_batches"] == 2
-    first_output = events.Images("output")[0]
-    assert (first_output.width, first_output.height) > (30, 30)   # a grid of 30x30 pictures, as the video logs it
+    # TensorBoard lays a batch out 8 pictures a row: 64 inputs of 32x32 are 8 rows; reshaped to 3 channels,
+    # 64 outputs of 6x30x30 are 128 pictures of 30x30, 16 rows
+    first_input, first_output = events.Images("input")[0], events.Images("output")[0]
+    assert (first_input.width, first_input.height) == (8 * 32, 8 * 32)
+    assert (first_output.width, first_output.height) == (8 * 30, 16 * 30)
 
 
 def test_p17_log_batches_bounds_the_logging_and_a_second_run_replaces_the_first(tmp_path):
@@ -208,8 +210,9 @@ def test_p21_network_shapes_graph_and_both_versions(tmp_path, capsys):
         ("Conv2d", [64, 64, 8, 8]), ("MaxPool2d", [64, 64, 4, 4]),
         ("Flatten", [64, 1024]), ("Linear", [64, 64]), ("Linear", [64, 10]),
     ]
-    assert result["padding"] == 2
-    assert "32 = (32 + 2*padding - 1*(5-1) - 1)/1 + 1  ->  2*padding = 4  ->  padding = 2" in out
+    # the padding the lesson derives keeps a 5x5 convolution's 32x32 (checked by running one), and it is printed
+    same = torch.nn.Conv2d(1, 1, 5, padding=result["padding"])(torch.zeros(1, 1, 32, 32))
+    assert same.shape[-2:] == (32, 32) and f"padding = {result['padding']}" in out
     assert "(model1): Sequential(" in result["printed"]
     for layer in ("conv1", "maxpool1", "conv2", "maxpool2", "conv3", "maxpool3", "flatten", "linear1", "linear2"):
         assert f"({layer}):" in result["printed_first"]
@@ -231,21 +234,7 @@ def test_p21_logdir_that_is_a_file(tmp_path):
 
 
 # ---------------------------------------------------------------- as a learner runs them
-def test_p19_offline_run_falls_back_to_the_tiny_set(tmp_path):
-    """No data, no network: one notice, the tiny set, exit 0."""
-    env = dict(os.environ)
-    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        env[key] = "http://127.0.0.1:9"      # a proxy that refuses at once: offline, nothing leaves the machine
-    env.pop("no_proxy", None)
-    env.pop("NO_PROXY", None)
-    (tmp_path / "data").mkdir()
-    result = run_as_script("p19_nn_relu", "--data-root", tmp_path / "data", "--logdir", tmp_path / "logs",
-                           cwd=tmp_path, env=env)
-    assert result.returncode == 0, result.stderr
-    assert len([line for line in result.stdout.splitlines() if "cifar-10-python.tar.gz" in line]) == 1
-    assert "Traceback" not in result.stderr
-    assert not [p for p in (tmp_path / "data").rglob("*") if p.is_file()]   # nothing half-downloaded
-    assert list((tmp_path / "logs").glob("events.out.tfevents.*"))
+# (an offline run falling back to the tiny set: tests/test_command_line.py, both languages)
 
 
 def test_p17_tensorboard_on_a_full_disk(small_disk):
@@ -256,28 +245,11 @@ def test_p17_tensorboard_on_a_full_disk(small_disk):
     assert done.returncode == 1
     error = done.stderr.strip().splitlines()
     assert len(error) == 1 and str(logs.relative_to(small_disk.parent)) in error[0]
-    assert "No space left on device" in error[0] and "the earlier run there is untouched" in error[0]
+    assert "No space left on device" in error[0]                   # the system's reason; the earlier run is kept:
     assert [p.name for p in logs.iterdir()] == ["events.out.tfevents.1.earlier"]
 
 
 # ---------------------------------------------------------------- flags, titles, languages
-@pytest.mark.parametrize("name, flags, flag", [
-    ("p17_nn_conv2d", ["--tiny", "--log-batches", "0"], "--log-batches"),
-    ("p17_nn_conv2d", ["--tiny", "--log-batches", "some"], "--log-batches"),
-    ("p15_nn_module", ["--seed", "-3"], "--seed"),
-    ("p15_nn_module", ["--seed", str(2 ** 70)], "--seed"),
-    ("p20_nn_linear", ["--tiny", "--batches", "0"], "--batches"),
-    ("p16_nn_conv", ["--device", "cuda"], "--device"),          # these sections run on the CPU, as the video's
-    ("p21_nn_seq", ["--tiny"], "--tiny"),                        # P21 reads no data
-])
-def test_nonsense_flags_are_refused_in_one_line(name, flags, flag, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        run_lesson(name, *flags)
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and flag in err and CJK.search(err)
-
-
 @pytest.mark.parametrize("name", sorted(TITLES))
 def test_title_docstring_and_video_labels(name):
     module = lesson(name)

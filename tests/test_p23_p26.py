@@ -2,19 +2,45 @@
 settings, --compare, --amp, checkpoints P31 can load, flags, both languages."""
 import math
 import re
+import pickle
 
 import pytest
 import torch
 
-from helpers import read_events, run_lesson
+from helpers import (ONE_PICTURE, assert_it_learned, assert_train_then_eval, read_events, run_lesson,
+                     tiny_test_accuracy)
 from models import Tudui
 from support.networks import whole_model_classes
 from support import training
 
 
 # ---------------------------------------------------------------- P23
-def test_p23_training_lowers_the_loss(device, tmp_path):
-    result = run_lesson("p23_nn_optim", "--tiny", "--device", device, "--logdir", tmp_path, "--epochs", "3")
+def gradients_cleared_before_each_backward(monkeypatch):
+    """Watch every backward(): the parameters of any optimizer that has stepped
+    must hold no gradient yet (optim.zero_grad() ran). Returns the list of
+    backward() calls that found old gradients."""
+    stepped, stale = [], []
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+    handle = register_optimizer_step_post_hook(
+        lambda optimizer, args, kwargs: stepped.append(optimizer) if optimizer not in stepped else None)
+    real_backward = torch.Tensor.backward
+
+    def backward(self, *args, **kwargs):
+        params = [p for optimizer in stepped for group in optimizer.param_groups for p in group["params"]]
+        if any(p.grad is not None and p.grad.any() for p in params):
+            stale.append(len(stale))
+        return real_backward(self, *args, **kwargs)
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    return stale, handle
+
+
+def test_p23_training_lowers_the_loss(device, tmp_path, monkeypatch):
+    stale, handle = gradients_cleared_before_each_backward(monkeypatch)
+    try:
+        result = run_lesson("p23_nn_optim", "--tiny", "--device", device, "--logdir", tmp_path, "--epochs", "3")
+    finally:
+        handle.remove()
+    assert stale == []                     # optim.zero_grad() before every result_loss.backward()
     history = result["histories"]["adam"]
     losses = history["running_loss"]
     assert losses[0] > losses[1] > losses[2]
@@ -63,28 +89,6 @@ def test_p23_settings_reach_the_optimizer():
     assert training.optimizer_settings("sgd", args)[1] == ["eps", "amsgrad"]
 
 
-@pytest.mark.parametrize("flags, words", [
-    (["--optimizer", "adam", "--momentum", "0.9"], ["adam", "--momentum"]),
-    (["--optimizer", "sgd", "--nesterov"], ["Nesterov momentum requires a momentum"]),
-    (["--batch-size", "0"], ["--batch-size", "0"]),
-    (["--batch-size", "-8"], ["--batch-size", "-8"]),
-    (["--epochs", "0"], ["--epochs", "0"]),
-    (["--epochs", "two"], ["--epochs", "two"]),
-    (["--optimizer", "adamax"], ["--optimizer", "adamax"]),
-    (["--lr", "-0.1"], ["--lr", "-0.1"]),
-    (["--lr", "nan"], ["--lr", "nan"]),
-    (["--momentum", "-1", "--optimizer", "sgd"], ["--momentum", "-1"]),
-    (["--compare", "sgd", "newton"], ["--compare", "newton"]),
-    (["--amp", "fp32"], ["--amp", "fp32"]),
-])
-def test_p23_refuses_nonsense_flags_in_one_line(flags, words, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        run_lesson("p23_nn_optim", "--tiny", *flags)
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and all(word in err for word in words)
-
-
 def test_p23_video_preset(tmp_path):
     result = run_lesson("p23_nn_optim", "--tiny", "--device", "cpu", "--logdir", tmp_path, "--video", "--epochs", "1")
     assert result["setup"] == {"optimizer": "sgd", "lr": 0.01, "schedule": "constant", "batch_size": 1,
@@ -100,8 +104,8 @@ def test_p23_video_preset(tmp_path):
 def test_p23_default_says_how_it_differs(tmp_path):
     result = run_lesson("p23_nn_optim", "--tiny", "--device", "cpu", "--logdir", tmp_path, "--epochs", "1",
                         "--log-every", "1")
-    assert "batch_size=128（视频中: batch_size=1）" in result["differences"]
-    assert "Adam（视频中: SGD）" in result["differences"]
+    differences = " ".join(result["differences"])                   # the facts, not our sentence
+    assert "128" in differences and "batch_size=1" in differences and "Adam" in differences and "SGD" in differences
     assert [e.step for e in read_events(tmp_path / "adam").Scalars("train_loss")] == [1, 2]
 
 
@@ -134,20 +138,16 @@ def test_p23_same_numbers_in_english(tmp_path, capsys):
     assert re.search(r"Adam \([^()]*SGD\)", english_out)
 
 
-# ---------------------------------------------------------------- P26
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """P26 on the tiny set: small batches, so three epochs are enough steps to learn it."""
-    folder = tmp_path_factory.mktemp("p26")
-    result = run_lesson("p26_train", "--tiny", "--device", "cpu", "--epochs", "3", "--batch-size", "16",
-                        "--print-every", "5", "--out-dir", folder / "checkpoints", "--logdir", folder / "logs")
-    return folder, result
-
-
-def test_p26_loss_falls_accuracy_rises_and_everything_is_logged(trained):
-    folder, result = trained
-    assert result["test_loss"][0] > result["test_loss"][-1]
-    assert result["test_accuracy"][-1] > result["test_accuracy"][0] and result["test_accuracy"][-1] > 0.5
+# ---------------------------------------------------------------- P26 (conftest.p26_trained runs it once)
+def test_p26_loss_falls_accuracy_rises_and_everything_is_logged(p26_trained):
+    folder, result, calls = p26_trained
+    # seed 0: test loss 5.77, 2.95, 2.62; accuracy 0.70, 0.87, 0.90
+    assert_it_learned(result["test_loss"], result["test_accuracy"], loss_ratio=0.7, accuracy_above=0.6)
+    assert result["test_accuracy"][-1] > result["test_accuracy"][0]
+    assert_train_then_eval(calls)                                     # tudui.train() / tudui.eval() + no_grad()
+    with torch.serialization.safe_globals(whole_model_classes("tudui")):
+        last = torch.load(result["checkpoints"][-1], weights_only=True)
+    assert result["test_accuracy"][-1] == pytest.approx(tiny_test_accuracy(last), abs=ONE_PICTURE)   # counted independently
     events = read_events(folder / "logs")
     assert {"train_loss", "test_loss", "test_accuracy"} <= set(events.Tags()["scalars"])
     assert [e.step for e in events.Scalars("test_accuracy")] == [0, 1, 2]       # total_test_step
@@ -157,12 +157,12 @@ def test_p26_loss_falls_accuracy_rises_and_everything_is_logged(trained):
     assert result["steps"] == 39
 
 
-def test_p26_checkpoints_are_whole_models_that_load_safely(trained):
-    folder, _ = trained
+def test_p26_checkpoints_are_whole_models_that_load_safely(p26_trained):
+    folder, _, _ = p26_trained
     names = sorted(p.name for p in (folder / "checkpoints").iterdir())
     assert names == ["tudui_0.pth", "tudui_1.pth", "tudui_2.pth"]          # the course's names, no .tmp left
     path = folder / "checkpoints" / "tudui_2.pth"
-    with pytest.raises(Exception):
+    with pytest.raises(pickle.UnpicklingError, match="models.Tudui"):
         torch.load(path, weights_only=True)                                 # a whole model: not without our classes
     with torch.serialization.safe_globals(whole_model_classes("tudui")):
         tudui = torch.load(path, weights_only=True, map_location="cpu")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from helpers import LESSONS, LESSONS_DIR, REPO_ROOT, run_lesson
+from helpers import COURSE_FILES, LESSONS, LESSONS_DIR, REPO_ROOT, TITLES, run_lesson
 
 SUPPORT = LESSONS_DIR / "support"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -103,7 +103,18 @@ def test_help_lists_only_flags_the_lesson_reads(name, monkeypatch, capsys):
     assert unread == []
 
 
-def test_every_lesson_is_in_the_readme():
+def test_every_lesson_is_in_the_readme_tables_with_its_title_and_course_file():
+    """Both README tables (Chinese, English) against the lessons' own titles and course files (helpers)."""
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert [name for name in LESSONS if f"{name}.py" not in readme] == []
+    for name in LESSONS:
+        rows = [line for line in readme.splitlines()
+                if line.startswith("| ") and line.count("|") > 5 and f"`{name}.py`" in line.split("|")[3]]
+        assert len(rows) == 2, (name, rows)
+        section, title = TITLES[name].split(" ", 1)
+        for row in rows:
+            cells = [cell.strip() for cell in row.strip("|").split("|")]
+            numbers = [int(n) for n in re.findall(r"\d+", cells[0])]           # "P29", or a range "P26–P28"
+            assert min(numbers) <= int(section[1:]) <= max(numbers), (name, row)
+            assert cells[1] in title, (name, row)
+            assert COURSE_FILES[name] is None or f"`{COURSE_FILES[name]}`" in row, (name, row)
     assert "sys.path.insert" not in readme or "lessons" in readme
