@@ -234,10 +234,10 @@ def predict(checkpoint, tmp_path, *flags_):
 
 
 def test_p31_names_the_class_of_tiny_set_pictures(trained, tmp_path, monkeypatch):
-    import models
+    import p31_predict
     in_train_mode = tmp_path / "tudui_0.pth"            # as saved in the middle of training: P31 must call eval() itself
     torch.save(torch.load(trained, weights_only=False).train(), in_train_mode)
-    calls = record_modes(monkeypatch, models.Tudui)
+    calls = record_modes(monkeypatch, p31_predict.Tudui)   # the class P31 copies in, as test.py does
     result = predict(in_train_mode, tmp_path, "--samples", "10")
     assert calls and set(calls) == {(False, False)}                         # model.eval() and torch.no_grad()
     predictions = result["predictions"]
