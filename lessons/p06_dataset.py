@@ -1,41 +1,11 @@
 """P6 Dataset类代码实战
 
-Dataset 提供一种方式去获取数据及其 label（P5）。自己写一个 Dataset 要继承 torch.utils.data.Dataset，
-写三个方法：__init__（记下文件夹，用 os.listdir 列出所有图片名）、__getitem__（按序号 idx 用
-Image.open 打开一张图片，返回图片和它的 label）、__len__（一共多少张）。视频的 MyData 用文件夹名作
-label（train/ants 里都是蚂蚁），ants_dataset + bees_dataset 把两个数据集拼成一个。
-
-课程的 read_data.py 还有第二种组织方式：ants_image/ 里放图片，ants_label/ 里每张图片一个同名的 txt
-文件写 label；它的 MyData 多一个 transform（Resize 到 256×256 再 ToTensor），返回
-{'img': ..., 'label': ...}，再交给 DataLoader，并把一张图片写进 TensorBoard（tag 'error'）。
-
-用 data/ 下的 hymenoptera_data（视频的蚂蚁和蜜蜂）；没有就用项目画的替代图片（两种组织方式都有）；
-也可以用你自己的文件夹：--root-dir 指向一个文件夹，里面每一类一个子文件夹，至少两类。
-下载来的 hymenoptera_data 和你的文件夹只有第一种组织方式：本课先从它做出第二种，放在
-data/read_data_layout/ 下（打印出位置，不改动你的文件），read_data.py 的代码再完整地在上面运行。
-
-English:
-P6 Dataset in practice
-
-A Dataset gives a way to fetch each piece of data and its label (P5). Your
-own Dataset subclasses torch.utils.data.Dataset with three methods:
-__init__ (remember the folder, list its pictures with os.listdir),
-__getitem__ (open picture idx with Image.open, return it and its label) and
-__len__ (how many). The video's MyData uses the folder name as the label
-(train/ants holds ants); ants_dataset + bees_dataset joins two datasets into one.
-
-The course's read_data.py has a second layout: pictures in ants_image/, and
-for each one a text file of the same name in ants_label/ holding its label.
-Its MyData takes a transform too (Resize to 256x256, then ToTensor), returns
-{'img': ..., 'label': ...}, goes into a DataLoader, and one picture goes to
-TensorBoard (tag 'error').
-
-Uses hymenoptera_data (the video's ants and bees) under data/; without it, a
-made-up stand-in in both layouts; or a folder of your own: --root-dir, with
-one subfolder per class, at least two. The download and your folder have the
-first layout only: the lesson first makes the second from it under
-data/read_data_layout/ (it prints where and leaves your files as they are),
-then runs read_data.py's code on it in full.
+自己写一个 Dataset：继承 torch.utils.data.Dataset，写 __init__、__getitem__、__len__ 三个方法。
+视频的 MyData 用文件夹名作 label，ants_dataset + bees_dataset 拼成一个数据集；课程的 read_data.py
+用第二种组织方式（ants_image/ 放图片，ants_label/ 放同名的 label 文件），交给 DataLoader，
+再把 train_dataset[119] 写进 TensorBoard（tag 'error'）。
+图片用 data/ 下的 hymenoptera_data，没有就用项目画的替代图片；--root-dir 换成你自己的文件夹
+（每一类一个子文件夹，至少两类）。第二种组织方式本课在 data/read_data_layout/ 下做一份。
 """
 import os
 from pathlib import Path

@@ -1,39 +1,10 @@
 """P11 常见的Transforms（一）（二）
 
-先看 __call__：一个类写了 __call__，它的对象就能像函数一样用 person("zhangsan") 调用；
-transforms 里的每个工具都是这样，所以 trans_totensor(img) 能直接用。
-
-常用的 transforms：ToTensor（转成张量）；Normalize（归一化，output = (input - mean) / std，
-视频用 mean = std = [0.5, 0.5, 0.5]，把 [0,1] 变成 [-1,1]；严格说这是标准化）；Resize（缩放：给 (高, 宽) 两个数
-就缩放到这个大小，只给一个数就按比例缩放，短边等于这个数）；Compose（把几个 transforms 串起来，
-前一个的输出是后一个的输入，所以顺序很重要）；RandomCrop（随机裁剪）。每一步都写进 TensorBoard。
-最后是课程的 P9_transforms.py：把 Compose([Resize(400), ToTensor()]) 交给自己写的 MyData，
-每取一张图片就已经处理成张量了。它读 ants_image/ + ants_label/：hymenoptera_data（或 --root-dir
-给的你自己的文件夹）没有这种组织方式，本课先在 data/read_data_layout/ 下做一份（和 P6 一样）。
-视频的总结：关注输入和输出类型，多看官方文档，关注方法需要什么参数；不知道返回值是什么时，
-就用 print、print(type()) 或调试器看一看。
-
-English:
-P11 Common transforms (1) (2)
-
-First __call__: when a class defines __call__, its objects can be called
-like functions, person("zhangsan"); every tool in transforms is such a
-class, which is why trans_totensor(img) works.
-
-The common transforms: ToTensor; Normalize (output = (input - mean) / std;
-the video's mean = std = [0.5, 0.5, 0.5] turns [0, 1] into [-1, 1]; strictly, a standardization); Resize
-(two numbers (height, width) give that size, one number keeps the
-proportions and makes the shorter side that long); Compose (chains
-transforms, each one's output the next one's input, so the order matters);
-RandomCrop. Each step goes to TensorBoard. Last, the course's
-P9_transforms.py: Compose([Resize(400), ToTensor()]) handed to the course's
-own MyData, so that each picture comes out already a tensor. It reads
-ants_image/ + ants_label/: hymenoptera_data (or your folder, --root-dir) lacks
-that layout, so the lesson first makes one under data/read_data_layout/
-(as P6 does). The video's advice: watch each
-step's input and output type, read the official documentation, see which
-arguments a method needs; when unsure what came back: print, print(type()),
-or the debugger.
+先看 __call__：类写了 __call__，它的对象就能像函数一样调用，person("zhangsan")；transforms 的工具都是这样。
+再逐个用 ToTensor、Normalize（output = (input - mean) / std）、Resize、Compose（前一个的输出是后一个的输入）、
+RandomCrop，每一步写进 TensorBoard。最后是课程的 P9_transforms.py：Compose([Resize(400), ToTensor()])
+交给自己写的 MyData，它读 ants_image/ + ants_label/（本课和 P6 一样在 data/read_data_layout/ 下做一份）。
+视频的总结：关注输入和输出的类型，多看官方文档；不知道返回值是什么，就 print(type()) 或用调试器看。
 """
 import os
 from pathlib import Path

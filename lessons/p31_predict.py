@@ -1,40 +1,10 @@
 """P31 完整的模型验证套路
 
-用训练好的模型认一认你自己的图片（视频的 test.py）：Image.open 打开图片，convert('RGB')
-（PNG 带透明通道有 4 个通道，灰度图只有 1 个，网络要的是 3 个），Resize((32, 32))，ToTensor，
-读取训练好的整个模型（map_location：在 GPU 上训练的模型也能在只有 CPU 的机器上读取），
-reshape 成 [1, 3, 32, 32]，model.eval() 加 torch.no_grad()，得到 10 个分数，argmax(1) 就是类别。
-视频在 test.py 里把 class Tudui 又抄了一遍（P25 的陷阱：文件里只有类名 __main__.Tudui），本课也抄了。
---checkpoint 读 P26、P29、P30、P33 和课程的 train.py、train_gpu_1.py、train_gpu_2.py 保存的模型，
-以及 Tudui 的 state_dict，只要里面正是课程的 Tudui；默认用 p26_train.py 最新保存的那个
-（还没有的话，先运行 python lessons/p26_train.py，加 --tiny 几秒钟）。
---image 给出你的图片（任意大小，PNG、JPEG、GIF、WebP……）；不给的话，就把测试集里的几张图片
-存成普通的 PNG 文件，再从这些文件预测，把“文件 → PIL → 张量 → 类别”这整条路都走一遍。
-课程之外，本课还打印前 3 个类别的概率，并把网络真正“看到”的 32×32 小图存在原图旁边
-（predictions/ 和 TensorBoard）：照片缩到 32×32 后细节都没了，这是网络认错的原因之一。
-
-English:
-P31 The whole routine for testing a model
-
-Let the trained network name the object in your own picture (the video's
-test.py): Image.open, convert('RGB') (a PNG with transparency has 4
-channels, a greyscale picture 1; the network takes 3), Resize((32, 32)),
-ToTensor, the trained whole model (map_location: a model trained on a GPU
-loads on a CPU-only machine too), reshape to [1, 3, 32, 32], model.eval()
-and torch.no_grad(), 10 scores, and argmax(1) is the class.
-The video copies class Tudui into test.py once more (P25's trap: the file
-holds only the name __main__.Tudui); so does this lesson. --checkpoint reads
-the models P26, P29, P30, P33 and the course's train.py, train_gpu_1.py and
-train_gpu_2.py save, and Tudui's state_dict, as long as they hold the
-course's Tudui; the default is the newest p26_train.py saved (when there is
-none, run python lessons/p26_train.py first; with --tiny it takes seconds).
---image names your pictures (any size; PNG, JPEG, GIF, WebP...). Without
-it, a few pictures of the test split are saved as ordinary PNG files and
-predicted from those files: the whole path file -> PIL -> tensor -> class.
-Beyond the course, the lesson prints the top 3 classes and saves the 32×32
-picture the network really saw beside yours (predictions/ and TensorBoard):
-a photo shrunk to 32×32 loses its details, one reason the network gets
-pictures wrong.
+用训练好的模型认一认图片（视频的 test.py）：Image.open、convert('RGB')、Resize((32, 32))、ToTensor，
+torch.load 读取整个模型（map_location），reshape 成 [1, 3, 32, 32]，model.eval() 加 torch.no_grad()，
+argmax(1) 就是类别。和视频一样，class Tudui 在这里又写了一遍（P25 的陷阱）。
+--image 给出你的图片，不给就预测测试集里的几张；--checkpoint 默认用 p26_train.py 最新保存的模型
+（能读哪些文件见 README「预测你自己的图片」）。课程之外：前 3 个类别的概率，网络看到的 32×32 小图存在 predictions/。
 """
 from pathlib import Path
 

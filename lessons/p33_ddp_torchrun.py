@@ -1,56 +1,12 @@
 """P33 课程之外：多卡、多机训练（torchrun 与 DistributedDataParallel）
 
-课程到 P30 为止只用一块显卡。数据更多、网络更大时，下一步是多个进程一起训练：每个进程一块显卡
-（或者几个 CPU 核），可以在一台机器上，也可以在几台机器上。PyTorch 自己的做法是
-torch.distributed：用 torchrun 启动进程，用 DistributedDataParallel（DDP）包住网络。
-
-本课从头到尾就是 P26 的训练脚本（视频的 train.py），只改了 DDP 需要改的几行，每一行旁边都写了为什么：
-torchrun 设好 RANK、LOCAL_RANK、WORLD_SIZE；init_process_group（显卡用 nccl，CPU 用 gloo）；
-DistributedSampler 让每个进程只拿自己那一份图片，每轮 set_epoch；DistributedDataParallel(tudui)
-在 backward() 时把各进程的梯度求平均；测试集的结果用 all_reduce 加起来；打印、TensorBoard 和
-torch.save 只在 0 号进程做；最后无论成功、出错还是 Ctrl-C 都 destroy_process_group。
-
+P26 的训练脚本（视频的 train.py），加上 DDP 要改的几行，每行旁边写着为什么：RANK、LOCAL_RANK、WORLD_SIZE，
+init_process_group，DistributedSampler，DistributedDataParallel(tudui)，all_reduce，只在 0 号进程打印和保存。
 一台机器两个进程：  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
-两台机器（每台一条命令；HOST 是 --node-rank=0 那台机器的地址，两台都写它）：
+直接 python lessons/p33_ddp_torchrun.py 是 1 个进程，会打印 torchrun 的命令。
+两台机器（HOST 是 --node-rank=0 那台的地址；Windows 上先设 USE_LIBUV=0，见 README 的 P33）：
   torchrun --nnodes=2 --node-rank=0 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
   torchrun --nnodes=2 --node-rank=1 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
-用 torchrun 默认的 static 集合方式（--node-rank 加 --master-addr），不用 c10d：这样 --node-rank=0 的机器一定是
-0 号进程所在的机器，打印和保存 tudui_N.pth 都在它上面（c10d 按加入的先后编号，会忽略 --node-rank）。
-Windows 上先设 USE_LIBUV=0（PowerShell：$env:USE_LIBUV="0"，cmd：set USE_LIBUV=0），通信后端用 gloo。
-直接 python lessons/p33_ddp_torchrun.py 也能运行：那就是 1 个进程，它会告诉你 torchrun 的命令。
-
-English:
-P33 Beyond the course: training on several GPUs and machines (torchrun and DistributedDataParallel)
-
-The course stops at one GPU (P30); this lesson goes beyond the course.
-With more data or a bigger network the next step is several processes
-training together, one GPU (or a few CPU cores) each, on one machine or
-several. PyTorch's own way is
-torch.distributed: torchrun starts the processes, DistributedDataParallel
-(DDP) wraps the network.
-
-This lesson is P26's training script (the video's train.py) with the few
-lines DDP changes, each explained where it happens: torchrun sets RANK,
-LOCAL_RANK and WORLD_SIZE; init_process_group (nccl on GPUs, gloo on the
-CPU); DistributedSampler gives each process its own share of the images,
-with set_epoch every epoch; DistributedDataParallel(tudui) averages the
-gradients of all processes during backward(); the test results are summed
-with all_reduce; printing, TensorBoard and torch.save happen on rank 0
-only; and destroy_process_group runs at the end, also after an error or
-Ctrl-C.
-
-One machine, two processes:  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
-Two machines (one command on each; HOST is the address of the machine with
---node-rank=0, written on both):
-  torchrun --nnodes=2 --node-rank=0 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
-  torchrun --nnodes=2 --node-rank=1 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
-This is torchrun's default static rendezvous (--node-rank with --master-addr),
-not c10d: the machine with --node-rank=0 is then always the one of rank 0,
-which prints and saves tudui_N.pth (c10d numbers machines in the order they
-join and ignores --node-rank). On Windows set USE_LIBUV=0 first (PowerShell:
-$env:USE_LIBUV="0", cmd: set USE_LIBUV=0); the backend there is gloo.
-Plain python lessons/p33_ddp_torchrun.py runs too, as one process, and
-prints the torchrun command.
 """
 import datetime
 import json
@@ -123,13 +79,13 @@ def main(argv=None):
         # 准备数据集
         if local_rank != 0:
             dist.barrier()    # 每台机器上只让 0 号进程下载、解压，其他进程在这里等它
-        data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+        data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集；视频中 root="../data"
         train_data = torchvision.datasets.CIFAR10(root=data_root, train=True,
                                                   transform=torchvision.transforms.ToTensor(), download=True)
         test_data = torchvision.datasets.CIFAR10(root=data_root, train=False,
                                                  transform=torchvision.transforms.ToTensor(), download=True)
         if local_rank == 0:
-            dist.barrier()    # 数据好了，放等着的进程过去                            # 视频中 root="../data"
+            dist.barrier()    # 数据好了，放等着的进程过去
 
         # length 长度
         train_data_size = len(train_data)
@@ -144,7 +100,7 @@ def main(argv=None):
         # 来凑齐（100 张分 3 份就多测 2 张），正确率就算错了。每个进程测第 rank、rank+WORLD_SIZE……张，每张只测一次
         test_part = Subset(test_data, range(rank, test_data_size, world_size))
         # 利用 DataLoader 来加载数据集
-        # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总 batch），每轮的步数少 WORLD_SIZE 倍
+        # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总 batch），每轮的步数只有 1 个进程时的 1/WORLD_SIZE
         train_dataloader = DataLoader(train_data, batch_size=args.batch_size, sampler=train_sampler)
         test_dataloader = DataLoader(test_part, batch_size=args.batch_size)
 
@@ -158,8 +114,8 @@ def main(argv=None):
         loss_fn = nn.CrossEntropyLoss()
 
         # 优化器
-        # 梯度是总 batch（batch_size × WORLD_SIZE 张）的平均：每步更稳，但每轮的步数少了 WORLD_SIZE 倍。
-        # 进程多时常把学习率放大 WORLD_SIZE 倍来补（线性缩放，加大前几轮要慢慢升上去），这里保持视频的值
+        # 梯度是总 batch（batch_size × WORLD_SIZE 张）的平均：每步更稳，但每轮的步数只有 1 个进程时的 1/WORLD_SIZE。
+        # 进程多时常把学习率放大 WORLD_SIZE 倍来补（线性缩放；放大后，前几轮让学习率从小慢慢升上去），这里保持视频的值
         learning_rate = args.lr              # 视频中 learning_rate = 1e-2
         optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)
 

@@ -100,7 +100,8 @@ def safe_loading(path, allow=(), *, fits=None, remedy=""):
     foreign = [name for name in named if name not in names]
     if any(name.startswith("__main__.") for name in foreign):
         raise LessonError(_("拒绝读取 {path}：文件里的类叫 {names}，也就是保存它的脚本自己定义的类（视频里的陷阱）；"
-                            "读取的脚本里要有同一个类，例如 from p25_model_save import *").format(
+                            "读取的脚本里要有同一个类：P25 的陷阱文件用 from p25_model_save import *，"
+                            "P29、P30 保存的整个模型用 python lessons/p31_predict.py --checkpoint 这个文件").format(
             path=said, names=", ".join(foreign)))
     if foreign:
         raise LessonError(_("拒绝读取 {path}：文件里引用了 {names}，不在允许的类之列（{allowed}）。"
