@@ -1,8 +1,8 @@
 """P6 Dataset类代码实战
 
 自己写一个 Dataset：继承 torch.utils.data.Dataset，写 __init__、__getitem__、__len__ 三个方法。
-视频的 MyData 用文件夹名作 label，ants_dataset + bees_dataset 拼成一个数据集；课程的 read_data.py
-用第二种组织方式（ants_image/ 放图片，ants_label/ 放同名的 label 文件），交给 DataLoader，
+视频的 MyData 用文件夹名作标签（label），ants_dataset + bees_dataset 拼成一个数据集；课程的 read_data.py
+用第二种组织方式（ants_image/ 放图片，ants_label/ 放同名的标签文件），交给 DataLoader，
 再把 train_dataset[119] 写进 TensorBoard（tag 'error'）。
 图片用 data/ 下的 hymenoptera_data，没有就用项目画的替代图片；--root-dir 换成你自己的文件夹
 （每一类一个子文件夹，至少两类）。第二种组织方式本课在 data/read_data_layout/ 下做一份。
@@ -50,7 +50,7 @@ class MyLabelData(Dataset):          # read_data.py 里也叫 MyData；换个名
         self.label_path = os.path.join(self.root_dir, self.label_dir)
         self.image_path = os.path.join(self.root_dir, self.image_dir)
         self.image_list = without_hidden(os.listdir(self.image_path))     # 我们加的 without_hidden，同上
-        self.label_list = without_hidden(os.listdir(self.label_path))
+        self.label_list = without_hidden(os.listdir(self.label_path))     # 我们加的 without_hidden
         self.transform = transform
         # 因为label 和 Image文件名相同，进行一样的排序，可以保证取出的数据和label是一一对应的
         self.image_list.sort()
@@ -101,7 +101,7 @@ def main(argv=None):
     # 我们加的准备：read_data.py 的第二种组织方式（ants_image/ + ants_label/）在哪里；
     # hymenoptera_data 和你自己的文件夹没有，就在 data/ 下做一份（打印出位置）
     labelled_root = pictures.second_layout(root_dir, [first, second], args.data_root)
-    log_dir = board.fresh_run(args.logdir)    # 我们加的：先把上一次的记录挪到一边（正常结束才删），打印查看命令
+    log_dir = board.fresh_run(args.logdir)    # 我们加的：上一次的记录先放到一边（正常结束才删），打印查看命令
 
     # ------------------------------------------------ 课程的代码（read_data.py）
     writer = SummaryWriter(log_dir)           # 视频中 SummaryWriter("logs")，在文件开头
@@ -131,7 +131,7 @@ def main(argv=None):
             name=label_dir, label=label_dir, n=len(dataset))
               + (_("（hymenoptera_data 有 {video} 张）").format(video=video) if video else ""))
     last_img, last_label = p6_train[len(p6_train) - 1]
-    print(_("train_dataset = {names}：类型是 {kind}，共 {n} 张；最后一张 train_dataset[{last}] 的 label 是 {label!r}"
+    print(_("train_dataset = {names}：类型是 {kind}，共 {n} 张；最后一张 train_dataset[{last}] 的标签是 {label!r}"
             "——数据集相加，就是按相加的顺序首尾相接").format(
         names=" + ".join(f"{name}_dataset" for name in label_dirs), kind=type(p6_train).__name__,
         n=len(p6_train), last=len(p6_train) - 1, label=last_label))
@@ -141,7 +141,7 @@ def main(argv=None):
     labelled = {first: ants_dataset, second: bees_dataset}
     for name, dataset in labelled.items():
         sample = dataset[0]
-        print(_("第二种组织方式 {name}_image/ + {name}_label/：{n} 张；[0] 是形状为 {shape} 的张量，label 是 {label!r}"
+        print(_("第二种组织方式 {name}_image/ + {name}_label/：{n} 张；[0] 是形状为 {shape} 的张量，标签是 {label!r}"
                 "（读自 {file}）").format(name=name, n=len(dataset), shape=list(sample['img'].shape),
                                        label=sample['label'], file=dataset.label_list[0]))
     print(_("DataLoader(batch_size=1)：{n} 批；TensorBoard 的 'error' 是 train_dataset[{index}] 那张").format(
@@ -159,7 +159,7 @@ def without_hidden(names):
 
 def picture_folders(args):
     """我们加的准备：图片文件夹在哪里、有哪些类（至少两类）；
-    先把每张图片打开一遍，坏图片、空文件夹、对不上的 label 文件只说一行（视频里会是一大段 traceback）。"""
+    先把每张图片打开一遍，坏图片、空文件夹、对不上的标签文件只说一行（视频里会是一大段 traceback）。"""
     if args.root_dir is not None:
         root_dir, real = args.root_dir, False
     else:
@@ -182,8 +182,8 @@ def picture_folders(args):
         labels = [Path(n).stem for n in pictures.picture_files(root / (name + "_label"))]
         if images != labels:
             unmatched = sorted(set(images) ^ set(labels)) or [a for a, b in zip(images, labels) if a != b]
-            raise files.LessonError(_("{images} 和 {labels} 对不上（{n_images} 张图片，{n_labels} 个 label 文件；"
-                                      "第一个没有配对的：{first}）：每张图片要有一个同名的 label 文件").format(
+            raise files.LessonError(_("{images} 和 {labels} 对不上（{n_images} 张图片，{n_labels} 个标签文件；"
+                                      "第一个没有配对的：{first}）：每张图片要有一个同名的标签文件").format(
                 images=files.shown(root / (name + "_image")), labels=files.shown(root / (name + "_label")),
                 n_images=len(images), n_labels=len(labels), first=unmatched[0]))
     if len(label_dirs) < 2:

@@ -53,7 +53,7 @@ class MyData(Dataset):
             label = f.readline()
 
         if self.transform:
-            img = self.transform(img)      # 课程文件写成了 transform(img)，碰巧用上了外面的同名变量
+            img = self.transform(img)      # 我们改的 self.：课程文件写成 transform(img)，碰巧用上了外面的同名变量
 
         return img, label
 
@@ -74,7 +74,7 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
     train, classes = picture_root(args)     # 我们加的：图片文件夹和它的两类（hymenoptera_data 里是 ants、bees）
     img_path = first_big_picture(train / classes[0])    # 我们加的：坏图片只说一行
-    # 我们加的：先把上一次的记录挪到一边（这次正常结束才删掉），并打印查看命令
+    # 我们加的：上一次的记录先放到一边（这次正常结束才删），并打印查看命令
     log_dir = board.fresh_run(args.logdir, image_steps=args.crops)
 
     # ------------------------------------------------ 课程的代码（视频 P11-P12）
@@ -176,7 +176,7 @@ def main(argv=None):
         crops=args.crops, shapes=crop_shapes))
     dataset_img, dataset_label = ants_dataset[0]
     print(_("MyData(..., transform=transform)：ants_dataset {ants} 张，bees_dataset {bees} 张；"
-            "ants_dataset[0] 已经是 {shape} 的张量（Resize(400)：短边 400），label {label!r}").format(
+            "ants_dataset[0] 已经是 {shape} 的张量（Resize(400)：短边 400），标签 {label!r}").format(
         ants=len(ants_dataset), bees=len(bees_dataset), shape=list(dataset_img.shape), label=dataset_label))
     dataset_shape = list(dataset_img.shape)
     print(_("不清楚返回值是什么时：用 print(x)、print(type(x)) 看一看，或者用调试器（debug）"))

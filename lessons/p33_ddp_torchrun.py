@@ -126,7 +126,7 @@ def main(argv=None):
 
         # 添加tensorboard：只有 0 号进程写，不然会有 WORLD_SIZE 份记录
         if rank == 0:
-            log_dir = board.fresh_run(args.logdir)   # 我们加的：先把上一次的记录挪到一边（正常结束才删），打印查看命令
+            log_dir = board.fresh_run(args.logdir)   # 我们加的：上一次的记录先放到一边（正常结束才删），打印查看命令
             writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
 
         history = {"test_loss": [], "test_accuracy": [], "test_correct": [], "test_images": [], "test_size": test_data_size,  # 我们加的
