@@ -27,7 +27,7 @@ class MyData(Dataset):
         self.label_dir = label_dir
         self.path = os.path.join(self.root_dir, self.label_dir)
         self.img_path = os.listdir(self.path)
-        self.img_path = without_hidden(self.img_path)     # 我们加的：去掉 .DS_Store 这类系统文件，并排好序
+        self.img_path = pictures.without_hidden(self.img_path)     # 我们加的：去掉 .DS_Store 这类系统文件，并排好序
 
     def __getitem__(self, idx):
         img_name = self.img_path[idx]
@@ -49,8 +49,8 @@ class MyLabelData(Dataset):          # read_data.py 里也叫 MyData；换个名
         self.label_dir = label_dir
         self.label_path = os.path.join(self.root_dir, self.label_dir)
         self.image_path = os.path.join(self.root_dir, self.image_dir)
-        self.image_list = without_hidden(os.listdir(self.image_path))     # 我们加的 without_hidden，同上
-        self.label_list = without_hidden(os.listdir(self.label_path))     # 我们加的 without_hidden
+        self.image_list = pictures.without_hidden(os.listdir(self.image_path))     # 我们加的 without_hidden，同上
+        self.label_list = pictures.without_hidden(os.listdir(self.label_path))     # 我们加的 without_hidden
         self.transform = transform
         # 因为label 和 Image文件名相同，进行一样的排序，可以保证取出的数据和label是一一对应的
         self.image_list.sort()
@@ -83,7 +83,7 @@ def main(argv=None):
                         help="你自己的图片文件夹，里面每一类一个子文件夹，至少两类"
                              "（默认：hymenoptera_data/train，没有就用项目画的替代图片）")
     args = flags.parse_args(parser, argv)
-    root_dir, real, label_dirs = picture_folders(args)     # 我们加的：找到图片，坏图片只说一行
+    root_dir, real, label_dirs = pictures.dataset_folders(args.root_dir, args.data_root)   # 我们加的：找到图片，坏图片只说一行
     first, second = label_dirs[:2]                          # 我们加的：hymenoptera_data 里是 "ants" 和 "bees"
 
     # ------------------------------------------------ 课程的代码（视频 P6）
@@ -150,47 +150,6 @@ def main(argv=None):
             "first": label, "last_label": last_label, "real": real, "labelled_root": str(labelled_root),
             "labelled": {name: (len(d), d[0]['label']) for name, d in labelled.items()},
             "error_index": error_index, "labelled_total": len(train_dataset)}
-
-
-def without_hidden(names):
-    """os.listdir 的结果去掉 .DS_Store、Thumbs.db 这类系统文件，排好序（每台电脑上 idx 指同一张图片）。"""
-    return sorted(name for name in names if not name.startswith(".") and name not in pictures.SKIPPED)
-
-
-def picture_folders(args):
-    """我们加的准备：图片文件夹在哪里、有哪些类（至少两类）；
-    先把每张图片打开一遍，坏图片、空文件夹、对不上的标签文件只说一行（视频里会是一大段 traceback）。"""
-    if args.root_dir is not None:
-        root_dir, real = args.root_dir, False
-    else:
-        root_dir, real = pictures.train_folder(args.data_root)
-    root = Path(root_dir)
-    if not root.is_dir():
-        raise files.LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=files.shown(root)))
-    subfolders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    label_dirs = pictures.class_folders(root)
-    if not label_dirs:
-        raise files.LessonError(_("--root-dir {root} 里没有放图片的子文件夹：每一类建一个子文件夹"
-                                  "（比如 ants/、bees/），把图片放进去").format(root=files.shown(root)))
-    pairs = [name[:-len("_image")] for name in subfolders
-             if name.endswith("_image") and name[:-len("_image")] + "_label" in subfolders]
-    for folder in label_dirs + [name + "_image" for name in pairs]:
-        for name in pictures.picture_files(root / folder):
-            pictures.open_picture(root / folder / name)
-    for name in pairs:
-        images = [Path(n).stem for n in pictures.picture_files(root / (name + "_image"))]
-        labels = [Path(n).stem for n in pictures.picture_files(root / (name + "_label"))]
-        if images != labels:
-            unmatched = sorted(set(images) ^ set(labels)) or [a for a, b in zip(images, labels) if a != b]
-            raise files.LessonError(_("{images} 和 {labels} 对不上（{n_images} 张图片，{n_labels} 个标签文件；"
-                                      "第一个没有配对的：{first}）：每张图片要有一个同名的标签文件").format(
-                images=files.shown(root / (name + "_image")), labels=files.shown(root / (name + "_label")),
-                n_images=len(images), n_labels=len(labels), first=unmatched[0]))
-    if len(label_dirs) < 2:
-        raise files.LessonError(_("--root-dir {root} 里只有一类（{name}/）：视频把两类加起来"
-                                  "（ants_dataset + bees_dataset），再建一个子文件夹放另一类图片").format(
-            root=files.shown(root), name=label_dirs[0]))
-    return root_dir, real, label_dirs
 
 
 if __name__ == "__main__":

@@ -72,8 +72,8 @@ def main(argv=None):
     parser.add_argument("--crops", type=flags.positive_int, default=10,
                         help="随机裁剪多少次写进 TensorBoard（默认：10，和视频一样）")
     args = flags.parse_args(parser, argv)
-    train, classes = picture_root(args)     # 我们加的：图片文件夹和它的两类（hymenoptera_data 里是 ants、bees）
-    img_path = first_big_picture(train / classes[0])    # 我们加的：坏图片只说一行
+    train, classes = pictures.two_classes(args.root_dir, args.data_root)     # 我们加的：图片文件夹和它的两类（hymenoptera_data 里是 ants、bees）
+    img_path = pictures.first_big_picture(train / classes[0])    # 我们加的：坏图片只说一行
     # 我们加的：上一次的记录先放到一边（这次正常结束才删），并打印查看命令
     log_dir = board.fresh_run(args.logdir, image_steps=args.crops)
 
@@ -187,30 +187,6 @@ def main(argv=None):
             "wrong_order": wrong_order, "crop_shapes": crop_shapes, "dataset_shape": dataset_shape,
             "dataset_lengths": [len(ants_dataset), len(bees_dataset)], "dataset_label": dataset_label,
             "labelled_root": str(labelled_root)}
-
-
-def first_big_picture(folder):
-    """The first picture of `folder` with both sides at least 256: the video's RandomCrop(256) needs that."""
-    for name in pictures.picture_files(folder):
-        if min(pictures.open_picture(folder / name).size) >= 256:
-            return folder / name
-    raise files.LessonError(_("{folder} 里没有宽和高都至少 256 像素的图片：视频的 RandomCrop(256) 要从图片里裁出 256×256"
-                              "，放一张大一点的进去").format(folder=files.shown(folder)))
-
-
-def picture_root(args):
-    """The picture folder (--root-dir, else hymenoptera_data/train, else the stand-in) and its classes."""
-    if args.root_dir is None:
-        train = Path(pictures.train_folder(args.data_root)[0])
-    else:
-        train = Path(args.root_dir)
-        if not train.is_dir():
-            raise files.LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=files.shown(train)))
-    classes = pictures.class_folders(train)
-    if len(classes) < 2:
-        raise files.LessonError(_("{root} 里要有两个放图片的子文件夹（比如 ants/、bees/）："
-                                  "P9_transforms.py 读两类").format(root=files.shown(train)))
-    return train, classes
 
 
 if __name__ == "__main__":
