@@ -15,7 +15,7 @@ from torch import nn
 from torch.utils.tensorboard import SummaryWriter
 
 from support import board, checkpoints, files, flags, pictures    # 我们的支持代码，不是课程内容
-from support.data import CLASSES, cifar10_ready
+from support.data import cifar10_ready
 from support.i18n import _
 
 PREDICTIONS = files.REPO_ROOT / "predictions"
@@ -61,7 +61,8 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
     device = args.device
     checkpoint = args.checkpoint or checkpoints.newest_p26_checkpoint()   # 我们加的：默认用 P26 最新保存的模型
-    image_paths = args.image or save_test_pictures(args)                   # 我们加的：没给 --image 就用测试集的几张
+    # 我们加的：没给 --image 就用测试集的几张
+    image_paths = args.image or checkpoints.save_test_pictures(cifar10_ready(args), args.samples, args.out_dir)
     # 我们加的：每张图片先完整读一遍，坏图片只报一行，而且那时什么都还没写
     originals = [pictures.open_picture(image_path, "--image") for image_path in image_paths]
 
@@ -99,52 +100,11 @@ def main(argv=None):
     # ------------------------------------------------ 我们加的（课程之外）
     log_dir = board.fresh_run(args.logdir, image_steps=len(image_paths))
     writer = SummaryWriter(log_dir)
-    predictions = [explain(*each, step, args.out_dir, writer)
+    predictions = [checkpoints.explain(*each, step, args.out_dir, writer)
                    for step, each in enumerate(zip(image_paths, originals, outputs))]
     writer.close()
     print(_("网络看到的 32×32 小图，和你的图片并排放在：{folder}").format(folder=files.shown(args.out_dir)))
     return {"checkpoint": checkpoint, "predictions": predictions, "normalize": bool(normalization)}
-
-
-def explain(image_path, original, output, step, out_dir, writer):
-    """One picture after the course's part: why convert('RGB'), the top 3, the 32x32 picture it saw."""
-    print("\n" + files.shown(image_path))
-    print("  " + checkpoints.why_rgb(original))
-    probabilities = torch.softmax(output[0].float().cpu(), dim=0)
-    top3 = [(CLASSES[i], p) for p, i in zip(*(t.tolist() for t in probabilities.topk(3)))]
-    index, truth = output.argmax(1).item(), checkpoints.sample_class(image_path)
-    named = checkpoints.class_named
-    verdict = "" if truth is None else (_("（真实类别 {truth}：对）") if truth == CLASSES[index] else
-                                        _("（真实类别 {truth}：错）")).format(truth=named(truth))
-    print("  " + _("output.argmax(1) = {index} -> {name}{verdict}").format(
-        index=index, name=named(CLASSES[index]), verdict=verdict))
-    print("  " + _("前 3 名：{top3}").format(top3=", ".join(f"{named(c)} {p:.1%}" for c, p in top3)))
-    big, seen, seen_path, pair_path = checkpoints.save_what_it_saw(original, image_path, out_dir)
-    print("  " + _("网络看到的：{seen}；并排对比：{pair}").format(seen=files.shown(seen_path), pair=files.shown(pair_path)))
-    as_tensor = torchvision.transforms.functional.to_tensor
-    writer.add_image(f"yours/{Path(image_path).stem}", as_tensor(big), step)
-    writer.add_image(f"seen_32x32/{Path(image_path).stem}", as_tensor(seen), step)
-    return {"image": str(image_path), "mode": original.mode, "class": CLASSES[index], "index": index,
-            "chinese": checkpoints.CHINESE[CLASSES[index]], "top3": top3, "seen": seen_path, "true": truth}
-
-
-def save_test_pictures(args):
-    """A few test pictures, one per class, as ordinary PNG files named after their class."""
-    data_root = cifar10_ready(args)
-    test_data = torchvision.datasets.CIFAR10(data_root, train=False, download=True)   # 不要 transform：原图
-    chosen = {}
-    for index, target in enumerate(test_data.targets):
-        chosen.setdefault(target, index)
-        if len(chosen) == args.samples:
-            break
-    paths = []
-    for target, index in chosen.items():
-        path = Path(args.out_dir) / "samples" / f"test_{index}_{CLASSES[target]}.png"
-        files.save_picture(Image.fromarray(test_data.data[index]), path)
-        paths.append(path)
-    print(_("没给 --image：把测试集里的 {n} 张图片存成了 PNG 文件，放在 {folder}（文件名里有真实类别），"
-            "下面就预测这些文件").format(n=len(paths), folder=files.shown(Path(args.out_dir) / "samples")))
-    return paths
 
 
 if __name__ == "__main__":
