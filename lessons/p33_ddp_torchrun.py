@@ -37,7 +37,7 @@ def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=64)
     parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练的轮数（默认：2；视频中 10）")
     parser.add_argument("--lr", type=flags.positive_float, default=1e-2,
-                        help="学习率 learning_rate（默认：0.01，和视频一样；总 batch 变大时可以按进程数放大，见输出）")
+                        help="学习率 learning_rate（默认：0.01，和视频一样；总批大小变大时可以按进程数放大，见输出）")
     parser.add_argument("--print-every", type=flags.positive_int, default=100,
                         help="每训练多少次打印并记录一次 Loss（默认：100，和视频一样）")
     parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
@@ -99,7 +99,7 @@ def main(argv=None):
         # 来凑齐（100 张分 3 份就多测 2 张），正确率就算错了。每个进程测第 rank、rank+WORLD_SIZE……张，每张只测一次
         test_part = Subset(test_data, range(rank, test_data_size, world_size))
         # 利用 DataLoader 来加载数据集
-        # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总 batch），每轮的步数只有 1 个进程时的 1/WORLD_SIZE
+        # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总批大小），每轮的步数只有 1 个进程时的 1/WORLD_SIZE
         train_dataloader = DataLoader(train_data, batch_size=args.batch_size, sampler=train_sampler)
         test_dataloader = DataLoader(test_part, batch_size=args.batch_size)
 
@@ -113,7 +113,7 @@ def main(argv=None):
         loss_fn = nn.CrossEntropyLoss()
 
         # 优化器
-        # 梯度是总 batch（batch_size × WORLD_SIZE 张）的平均：每步更稳，但每轮的步数只有 1 个进程时的 1/WORLD_SIZE。
+        # 梯度是一整个总批（batch_size × WORLD_SIZE 张）的平均：每步更稳，但每轮的步数只有 1 个进程时的 1/WORLD_SIZE。
         # 进程多时常把学习率放大 WORLD_SIZE 倍来补（线性缩放；放大后，前几轮让学习率从小慢慢升上去），这里保持视频的值
         learning_rate = args.lr              # 视频中 learning_rate = 1e-2
         optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)

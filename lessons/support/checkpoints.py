@@ -130,7 +130,7 @@ def damaged(said, error, remedy):
 def not_fitting(said, model, state):
     """One line: why the saved parameters do not fit the network."""
     if not isinstance(state, dict):
-        return _("{path} 里是 {kind}，不是 state_dict（参数名 -> 张量 的字典）").format(
+        return _("{path} 里是 {kind}，不是 state_dict（从参数名映射到张量的字典）").format(
             path=said, kind=type(state).__name__)
     return _("{path} 和 {model} 对不上：{details}（是别的网络保存的吗？）").format(
         path=said, model=type(model).__name__, details=state_dict_mismatch(model.state_dict(), state))

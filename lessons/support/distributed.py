@@ -198,11 +198,11 @@ def what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, stand
     for epoch in (0, 1):                  # what set_epoch(0) and set_epoch(1) deal this process
         train_sampler.set_epoch(epoch)
         orders.append(list(train_sampler)[:6])
-    print(_("每个进程每轮分到 {share} 张（训练集 {total} 张 ÷ {n} 个进程）；0 号进程第 1 轮的前几张是 {epoch0}，"
+    print(_("每个进程每轮分到 {share} 张（训练集 {total} 张 ÷ {n} 个进程）；0 号进程第 1 轮分到的前几张图片编号是 {epoch0}，"
             "第 2 轮是 {epoch1}（set_epoch 换了顺序；不调用 set_epoch，每一轮都是 {epoch0}）").format(
         share=len(first[0]), total=len(train_data), n=world_size, epoch0=orders[0], epoch1=orders[1]))
     images_per_second = len(train_data) * args.epochs / seconds
-    print(_("总 batch = {batch} × {n} = {total}，学习率 {lr}；训练 {epochs} 轮用了 {seconds:.1f} 秒，"
+    print(_("总批大小 = {batch} × {n} = {total}，学习率 {lr}；训练 {epochs} 轮用了 {seconds:.1f} 秒，"
             "{speed:.0f} 张/秒（所有进程合计）").format(
         batch=args.batch_size, n=world_size, total=args.batch_size * world_size, lr=args.lr, epochs=args.epochs,
         seconds=seconds, speed=images_per_second))
