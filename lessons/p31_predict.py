@@ -67,7 +67,7 @@ def main(argv=None):
     originals = [pictures.open_picture(image_path, "--image") for image_path in image_paths]
 
     # ------------------------------------------------ 课程的代码（test.py）
-    images = []
+    images = []                                         # 我们加的：几张图片放在一起
     for image_path in image_paths:                      # 视频只有一张：image_path = "../imgs/airplane.png"
         image = Image.open(image_path)
         print(image)
@@ -76,17 +76,17 @@ def main(argv=None):
                                                     torchvision.transforms.ToTensor()])
         image = transform(image)
         print(image.shape)
-        images.append(image)
+        images.append(image)                            # 我们加的
 
     # 视频中 torch.load("tudui_29_gpu.pth", map_location=torch.device('cpu'))：读整个模型，torch >= 2.6 默认拒绝，
     # weights_only=False 又可能执行文件里引用的任何函数；所以保持 weights_only=True，只允许 Tudui 和它的那几种层。
     # map_location：在显卡上保存的模型（train_gpu_1.py 的 tudui_29_gpu.pth）在只有 CPU 的机器上也能读
-    with checkpoints.tudui_loading(checkpoint, Tudui):
+    with checkpoints.tudui_loading(checkpoint, Tudui):     # 我们加的：只允许 Tudui 和它的那几种层
         model = torch.load(checkpoint, map_location=device, weights_only=True)
     model, normalization = checkpoints.tudui_from(model, checkpoint, Tudui, device)   # 我们加的：确认是课程的网络，取出训练时的归一化
     print(model)
-    outputs = []
-    for image in images:
+    outputs = []                                        # 我们加的
+    for image in images:                                # 我们加的：每张图片都走一遍下面视频的几行
         if normalization:    # 我们加的：这个模型是用 Normalize 过的图片训练的（P26 的默认），这里也要一样
             image = torchvision.transforms.Normalize(normalization["mean"], normalization["std"])(image)
         image = torch.reshape(image, (1, 3, 32, 32)).to(device)    # 我们加的 .to(device)：和模型在同一个设备上
@@ -95,7 +95,7 @@ def main(argv=None):
             output = model(image)
         print(output)
         print(output.argmax(1))
-        outputs.append(output)
+        outputs.append(output)                          # 我们加的
 
     # ------------------------------------------------ 我们加的（课程之外）
     log_dir = board.fresh_run(args.logdir, image_steps=len(image_paths))

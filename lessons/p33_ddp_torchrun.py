@@ -130,7 +130,7 @@ def main(argv=None):
 
         history = {"test_loss": [], "test_accuracy": [], "test_correct": [], "test_images": [], "test_size": test_data_size,  # 我们加的
                    "train_loss": [], "seen": [], "checkpoints": []}
-        started = time.time()
+        started = time.time()                                                   # 我们加的：计时
         for i in range(epoch):
             print(_("-------第 {} 轮训练开始-------").format(i + 1))
             # set_epoch：用轮数 i 做洗牌的种子。不调用它，每一轮的顺序都和第 1 轮一模一样（见最后的输出）
@@ -139,10 +139,10 @@ def main(argv=None):
 
             # 训练步骤开始
             tudui.train()
-            epoch_losses = []
+            epoch_losses = []                                                   # 我们加的
             for data in train_dataloader:
                 imgs, targets = data
-                imgs, targets = imgs.to(device), targets.to(device)
+                imgs, targets = imgs.to(device), targets.to(device)     # 我们加的（P30 的写法）：送到这个进程的设备
                 outputs = tudui(imgs)
                 loss = loss_fn(outputs, targets)
 
@@ -151,13 +151,13 @@ def main(argv=None):
                 loss.backward()         # DDP 在这里把所有进程的梯度求平均
                 optimizer.step()
 
-                epoch_losses.append(loss.item())
+                epoch_losses.append(loss.item())                                # 我们加的
                 total_train_step = total_train_step + 1
                 if total_train_step % args.print_every == 0:
                     print(_("训练次数：{}, Loss: {}").format(total_train_step, loss.item()))   # 0 号进程这一批的 Loss
                     if rank == 0:
                         writer.add_scalar("train_loss", loss.item(), total_train_step)
-            history["train_loss"].append(sum(epoch_losses) / len(epoch_losses))
+            history["train_loss"].append(sum(epoch_losses) / len(epoch_losses)) # 我们加的
 
             # 测试步骤开始
             tudui.eval()
@@ -167,7 +167,7 @@ def main(argv=None):
             with torch.no_grad():
                 for data in test_dataloader:
                     imgs, targets = data
-                    imgs, targets = imgs.to(device), targets.to(device)
+                    imgs, targets = imgs.to(device), targets.to(device)     # 我们加的，同上
                     outputs = tudui(imgs)
                     loss = loss_fn(outputs, targets)
                     total_test_loss = total_test_loss + loss.item()
@@ -186,10 +186,10 @@ def main(argv=None):
                 writer.add_scalar("test_loss", total_test_loss, total_test_step)
                 writer.add_scalar("test_accuracy", total_accuracy / test_data_size, total_test_step)
             total_test_step = total_test_step + 1
-            history["test_loss"].append(total_test_loss)
-            history["test_accuracy"].append(total_accuracy / test_data_size)
-            history["test_correct"].append(int(total_accuracy))
-            history["test_images"].append(tested)
+            history["test_loss"].append(total_test_loss)                        # 我们加的
+            history["test_accuracy"].append(total_accuracy / test_data_size)    # 我们加的
+            history["test_correct"].append(int(total_accuracy))                 # 我们加的
+            history["test_images"].append(tested)                               # 我们加的
 
             # 只有 0 号进程保存（参数在每个进程里都一样，存一份就够了）。tudui.module 是 DDP 里面包着的 Tudui：
             # 直接存 tudui.state_dict() 的话，每个名字前面都多了 "module."，P31 的 Tudui 就对不上了
@@ -198,11 +198,11 @@ def main(argv=None):
                 with files.written_whole(path) as f:      # 我们加的：写完整才替换旧文件
                     torch.save(tudui.module.state_dict(), f)   # 视频中 torch.save(tudui, "tudui_{}.pth".format(i))
                 print(_("模型已保存"))
-                history["checkpoints"].append(str(path))
+                history["checkpoints"].append(str(path))                        # 我们加的
 
         if rank == 0:
             writer.close()
-        seconds = time.time() - started
+        seconds = time.time() - started                                         # 我们加的
 
         # ------------------------------------------------ 我们加的（课程之外）
         result = distributed.what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, is_standin(train_data))
