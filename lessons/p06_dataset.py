@@ -1,41 +1,11 @@
 """P6 Dataset类代码实战
 
-Dataset 提供一种方式去获取数据及其 label（P5）。自己写一个 Dataset 要继承 torch.utils.data.Dataset，
-写三个方法：__init__（记下文件夹，用 os.listdir 列出所有图片名）、__getitem__（按序号 idx 用
-Image.open 打开一张图片，返回图片和它的 label）、__len__（一共多少张）。视频的 MyData 用文件夹名作
-label（train/ants 里都是蚂蚁），ants_dataset + bees_dataset 把两个数据集拼成一个。
-
-课程的 read_data.py 还有第二种组织方式：ants_image/ 里放图片，ants_label/ 里每张图片一个同名的 txt
-文件写 label；它的 MyData 多一个 transform（Resize 到 256×256 再 ToTensor），返回
-{'img': ..., 'label': ...}，再交给 DataLoader，并把一张图片写进 TensorBoard（tag 'error'）。
-
-用 data/ 下的 hymenoptera_data（视频的蚂蚁和蜜蜂）；没有就用项目画的替代图片（两种组织方式都有）；
-也可以用你自己的文件夹：--root-dir 指向一个文件夹，里面每一类一个子文件夹，至少两类。
-下载来的 hymenoptera_data 和你的文件夹只有第一种组织方式：本课先从它做出第二种，放在
-data/read_data_layout/ 下（打印出位置，不改动你的文件），read_data.py 的代码再完整地在上面运行。
-
-English:
-P6 Dataset in practice
-
-A Dataset gives a way to fetch each piece of data and its label (P5). Your
-own Dataset subclasses torch.utils.data.Dataset with three methods:
-__init__ (remember the folder, list its pictures with os.listdir),
-__getitem__ (open picture idx with Image.open, return it and its label) and
-__len__ (how many). The video's MyData uses the folder name as the label
-(train/ants holds ants); ants_dataset + bees_dataset joins two datasets into one.
-
-The course's read_data.py has a second layout: pictures in ants_image/, and
-for each one a text file of the same name in ants_label/ holding its label.
-Its MyData takes a transform too (Resize to 256x256, then ToTensor), returns
-{'img': ..., 'label': ...}, goes into a DataLoader, and one picture goes to
-TensorBoard (tag 'error').
-
-Uses hymenoptera_data (the video's ants and bees) under data/; without it, a
-made-up stand-in in both layouts; or a folder of your own: --root-dir, with
-one subfolder per class, at least two. The download and your folder have the
-first layout only: the lesson first makes the second from it under
-data/read_data_layout/ (it prints where and leaves your files as they are),
-then runs read_data.py's code on it in full.
+自己写一个 Dataset：继承 torch.utils.data.Dataset，写 __init__、__getitem__、__len__ 三个方法。
+视频的 MyData 用文件夹名作标签（label），ants_dataset + bees_dataset 拼成一个数据集；课程的 read_data.py
+用第二种组织方式（ants_image/ 放图片，ants_label/ 放同名的标签文件），交给 DataLoader，
+再把 train_dataset[119] 写进 TensorBoard（tag 'error'）。
+图片用 data/ 下的 hymenoptera_data，没有就用项目画的替代图片；--root-dir 换成你自己的文件夹
+（每一类一个子文件夹，至少两类）。第二种组织方式本课在 data/read_data_layout/ 下做一份。
 """
 import os
 from pathlib import Path
@@ -57,7 +27,7 @@ class MyData(Dataset):
         self.label_dir = label_dir
         self.path = os.path.join(self.root_dir, self.label_dir)
         self.img_path = os.listdir(self.path)
-        self.img_path = without_hidden(self.img_path)     # 我们加的：去掉 .DS_Store 这类系统文件，并排好序
+        self.img_path = pictures.without_hidden(self.img_path)     # 我们加的：去掉 .DS_Store 这类系统文件，并排好序
 
     def __getitem__(self, idx):
         img_name = self.img_path[idx]
@@ -79,8 +49,8 @@ class MyLabelData(Dataset):          # read_data.py 里也叫 MyData；换个名
         self.label_dir = label_dir
         self.label_path = os.path.join(self.root_dir, self.label_dir)
         self.image_path = os.path.join(self.root_dir, self.image_dir)
-        self.image_list = without_hidden(os.listdir(self.image_path))     # 我们加的 without_hidden，同上
-        self.label_list = without_hidden(os.listdir(self.label_path))
+        self.image_list = pictures.without_hidden(os.listdir(self.image_path))     # 我们加的 without_hidden，同上
+        self.label_list = pictures.without_hidden(os.listdir(self.label_path))     # 我们加的 without_hidden
         self.transform = transform
         # 因为label 和 Image文件名相同，进行一样的排序，可以保证取出的数据和label是一一对应的
         self.image_list.sort()
@@ -113,7 +83,7 @@ def main(argv=None):
                         help="你自己的图片文件夹，里面每一类一个子文件夹，至少两类"
                              "（默认：hymenoptera_data/train，没有就用项目画的替代图片）")
     args = flags.parse_args(parser, argv)
-    root_dir, real, label_dirs = picture_folders(args)     # 我们加的：找到图片，坏图片只说一行
+    root_dir, real, label_dirs = pictures.dataset_folders(args.root_dir, args.data_root)   # 我们加的：找到图片，坏图片只说一行
     first, second = label_dirs[:2]                          # 我们加的：hymenoptera_data 里是 "ants" 和 "bees"
 
     # ------------------------------------------------ 课程的代码（视频 P6）
@@ -131,7 +101,7 @@ def main(argv=None):
     # 我们加的准备：read_data.py 的第二种组织方式（ants_image/ + ants_label/）在哪里；
     # hymenoptera_data 和你自己的文件夹没有，就在 data/ 下做一份（打印出位置）
     labelled_root = pictures.second_layout(root_dir, [first, second], args.data_root)
-    log_dir = board.fresh_run(args.logdir)    # 我们加的：先把上一次的记录挪到一边（正常结束才删），打印查看命令
+    log_dir = board.fresh_run(args.logdir)    # 我们加的：上一次的记录先放到一边（正常结束才删），打印查看命令
 
     # ------------------------------------------------ 课程的代码（read_data.py）
     writer = SummaryWriter(log_dir)           # 视频中 SummaryWriter("logs")，在文件开头
@@ -161,7 +131,7 @@ def main(argv=None):
             name=label_dir, label=label_dir, n=len(dataset))
               + (_("（hymenoptera_data 有 {video} 张）").format(video=video) if video else ""))
     last_img, last_label = p6_train[len(p6_train) - 1]
-    print(_("train_dataset = {names}：类型是 {kind}，共 {n} 张；最后一张 train_dataset[{last}] 的 label 是 {label!r}"
+    print(_("train_dataset = {names}：类型是 {kind}，共 {n} 张；最后一张 train_dataset[{last}] 的标签是 {label!r}"
             "——数据集相加，就是按相加的顺序首尾相接").format(
         names=" + ".join(f"{name}_dataset" for name in label_dirs), kind=type(p6_train).__name__,
         n=len(p6_train), last=len(p6_train) - 1, label=last_label))
@@ -171,7 +141,7 @@ def main(argv=None):
     labelled = {first: ants_dataset, second: bees_dataset}
     for name, dataset in labelled.items():
         sample = dataset[0]
-        print(_("第二种组织方式 {name}_image/ + {name}_label/：{n} 张；[0] 是形状为 {shape} 的张量，label 是 {label!r}"
+        print(_("第二种组织方式 {name}_image/ + {name}_label/：{n} 张；[0] 是形状为 {shape} 的张量，标签是 {label!r}"
                 "（读自 {file}）").format(name=name, n=len(dataset), shape=list(sample['img'].shape),
                                        label=sample['label'], file=dataset.label_list[0]))
     print(_("DataLoader(batch_size=1)：{n} 批；TensorBoard 的 'error' 是 train_dataset[{index}] 那张").format(
@@ -180,47 +150,6 @@ def main(argv=None):
             "first": label, "last_label": last_label, "real": real, "labelled_root": str(labelled_root),
             "labelled": {name: (len(d), d[0]['label']) for name, d in labelled.items()},
             "error_index": error_index, "labelled_total": len(train_dataset)}
-
-
-def without_hidden(names):
-    """os.listdir 的结果去掉 .DS_Store、Thumbs.db 这类系统文件，排好序（每台电脑上 idx 指同一张图片）。"""
-    return sorted(name for name in names if not name.startswith(".") and name not in pictures.SKIPPED)
-
-
-def picture_folders(args):
-    """我们加的准备：图片文件夹在哪里、有哪些类（至少两类）；
-    先把每张图片打开一遍，坏图片、空文件夹、对不上的 label 文件只说一行（视频里会是一大段 traceback）。"""
-    if args.root_dir is not None:
-        root_dir, real = args.root_dir, False
-    else:
-        root_dir, real = pictures.train_folder(args.data_root)
-    root = Path(root_dir)
-    if not root.is_dir():
-        raise files.LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=files.shown(root)))
-    subfolders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    label_dirs = pictures.class_folders(root)
-    if not label_dirs:
-        raise files.LessonError(_("--root-dir {root} 里没有放图片的子文件夹：每一类建一个子文件夹"
-                                  "（比如 ants/、bees/），把图片放进去").format(root=files.shown(root)))
-    pairs = [name[:-len("_image")] for name in subfolders
-             if name.endswith("_image") and name[:-len("_image")] + "_label" in subfolders]
-    for folder in label_dirs + [name + "_image" for name in pairs]:
-        for name in pictures.picture_files(root / folder):
-            pictures.open_picture(root / folder / name)
-    for name in pairs:
-        images = [Path(n).stem for n in pictures.picture_files(root / (name + "_image"))]
-        labels = [Path(n).stem for n in pictures.picture_files(root / (name + "_label"))]
-        if images != labels:
-            unmatched = sorted(set(images) ^ set(labels)) or [a for a, b in zip(images, labels) if a != b]
-            raise files.LessonError(_("{images} 和 {labels} 对不上（{n_images} 张图片，{n_labels} 个 label 文件；"
-                                      "第一个没有配对的：{first}）：每张图片要有一个同名的 label 文件").format(
-                images=files.shown(root / (name + "_image")), labels=files.shown(root / (name + "_label")),
-                n_images=len(images), n_labels=len(labels), first=unmatched[0]))
-    if len(label_dirs) < 2:
-        raise files.LessonError(_("--root-dir {root} 里只有一类（{name}/）：视频把两类加起来"
-                                  "（ants_dataset + bees_dataset），再建一个子文件夹放另一类图片").format(
-            root=files.shown(root), name=label_dirs[0]))
-    return root_dir, real, label_dirs
 
 
 if __name__ == "__main__":

@@ -1,39 +1,10 @@
 """P11 常见的Transforms（一）（二）
 
-先看 __call__：一个类写了 __call__，它的对象就能像函数一样用 person("zhangsan") 调用；
-transforms 里的每个工具都是这样，所以 trans_totensor(img) 能直接用。
-
-常用的 transforms：ToTensor（转成张量）；Normalize（归一化，output = (input - mean) / std，
-视频用 mean = std = [0.5, 0.5, 0.5]，把 [0,1] 变成 [-1,1]；严格说这是标准化）；Resize（缩放：给 (高, 宽) 两个数
-就缩放到这个大小，只给一个数就按比例缩放，短边等于这个数）；Compose（把几个 transforms 串起来，
-前一个的输出是后一个的输入，所以顺序很重要）；RandomCrop（随机裁剪）。每一步都写进 TensorBoard。
-最后是课程的 P9_transforms.py：把 Compose([Resize(400), ToTensor()]) 交给自己写的 MyData，
-每取一张图片就已经处理成张量了。它读 ants_image/ + ants_label/：hymenoptera_data（或 --root-dir
-给的你自己的文件夹）没有这种组织方式，本课先在 data/read_data_layout/ 下做一份（和 P6 一样）。
-视频的总结：关注输入和输出类型，多看官方文档，关注方法需要什么参数；不知道返回值是什么时，
-就用 print、print(type()) 或调试器看一看。
-
-English:
-P11 Common transforms (1) (2)
-
-First __call__: when a class defines __call__, its objects can be called
-like functions, person("zhangsan"); every tool in transforms is such a
-class, which is why trans_totensor(img) works.
-
-The common transforms: ToTensor; Normalize (output = (input - mean) / std;
-the video's mean = std = [0.5, 0.5, 0.5] turns [0, 1] into [-1, 1]; strictly, a standardization); Resize
-(two numbers (height, width) give that size, one number keeps the
-proportions and makes the shorter side that long); Compose (chains
-transforms, each one's output the next one's input, so the order matters);
-RandomCrop. Each step goes to TensorBoard. Last, the course's
-P9_transforms.py: Compose([Resize(400), ToTensor()]) handed to the course's
-own MyData, so that each picture comes out already a tensor. It reads
-ants_image/ + ants_label/: hymenoptera_data (or your folder, --root-dir) lacks
-that layout, so the lesson first makes one under data/read_data_layout/
-(as P6 does). The video's advice: watch each
-step's input and output type, read the official documentation, see which
-arguments a method needs; when unsure what came back: print, print(type()),
-or the debugger.
+先看 __call__：类写了 __call__，它的对象就能像函数一样调用，person("zhangsan")；transforms 的工具都是这样。
+再逐个用 ToTensor、Normalize（output = (input - mean) / std）、Resize、Compose（前一个的输出是后一个的输入）、
+RandomCrop，每一步写进 TensorBoard。最后是课程的 P9_transforms.py：Compose([Resize(400), ToTensor()])
+交给自己写的 MyData，它读 ants_image/ + ants_label/（本课和 P6 一样在 data/read_data_layout/ 下做一份）。
+视频的总结：关注输入和输出的类型，多看官方文档；不知道返回值是什么，就 print(type()) 或用调试器看。
 """
 import os
 from pathlib import Path
@@ -82,7 +53,7 @@ class MyData(Dataset):
             label = f.readline()
 
         if self.transform:
-            img = self.transform(img)      # 课程文件写成了 transform(img)，碰巧用上了外面的同名变量
+            img = self.transform(img)      # 我们改的 self.：课程文件写成 transform(img)，碰巧用上了外面的同名变量
 
         return img, label
 
@@ -101,9 +72,9 @@ def main(argv=None):
     parser.add_argument("--crops", type=flags.positive_int, default=10,
                         help="随机裁剪多少次写进 TensorBoard（默认：10，和视频一样）")
     args = flags.parse_args(parser, argv)
-    train, classes = picture_root(args)     # 我们加的：图片文件夹和它的两类（hymenoptera_data 里是 ants、bees）
-    img_path = first_big_picture(train / classes[0])    # 我们加的：坏图片只说一行
-    # 我们加的：先把上一次的记录挪到一边（这次正常结束才删掉），并打印查看命令
+    train, classes = pictures.two_classes(args.root_dir, args.data_root)     # 我们加的：图片文件夹和它的两类（hymenoptera_data 里是 ants、bees）
+    img_path = pictures.first_big_picture(train / classes[0])    # 我们加的：坏图片只说一行
+    # 我们加的：上一次的记录先放到一边（这次正常结束才删），并打印查看命令
     log_dir = board.fresh_run(args.logdir, image_steps=args.crops)
 
     # ------------------------------------------------ 课程的代码（视频 P11-P12）
@@ -205,7 +176,7 @@ def main(argv=None):
         crops=args.crops, shapes=crop_shapes))
     dataset_img, dataset_label = ants_dataset[0]
     print(_("MyData(..., transform=transform)：ants_dataset {ants} 张，bees_dataset {bees} 张；"
-            "ants_dataset[0] 已经是 {shape} 的张量（Resize(400)：短边 400），label {label!r}").format(
+            "ants_dataset[0] 已经是 {shape} 的张量（Resize(400)：短边 400），标签 {label!r}").format(
         ants=len(ants_dataset), bees=len(bees_dataset), shape=list(dataset_img.shape), label=dataset_label))
     dataset_shape = list(dataset_img.shape)
     print(_("不清楚返回值是什么时：用 print(x)、print(type(x)) 看一看，或者用调试器（debug）"))
@@ -216,30 +187,6 @@ def main(argv=None):
             "wrong_order": wrong_order, "crop_shapes": crop_shapes, "dataset_shape": dataset_shape,
             "dataset_lengths": [len(ants_dataset), len(bees_dataset)], "dataset_label": dataset_label,
             "labelled_root": str(labelled_root)}
-
-
-def first_big_picture(folder):
-    """The first picture of `folder` with both sides at least 256: the video's RandomCrop(256) needs that."""
-    for name in pictures.picture_files(folder):
-        if min(pictures.open_picture(folder / name).size) >= 256:
-            return folder / name
-    raise files.LessonError(_("{folder} 里没有宽和高都至少 256 像素的图片：视频的 RandomCrop(256) 要从图片里裁出 256×256"
-                              "，放一张大一点的进去").format(folder=files.shown(folder)))
-
-
-def picture_root(args):
-    """The picture folder (--root-dir, else hymenoptera_data/train, else the stand-in) and its classes."""
-    if args.root_dir is None:
-        train = Path(pictures.train_folder(args.data_root)[0])
-    else:
-        train = Path(args.root_dir)
-        if not train.is_dir():
-            raise files.LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=files.shown(train)))
-    classes = pictures.class_folders(train)
-    if len(classes) < 2:
-        raise files.LessonError(_("{root} 里要有两个放图片的子文件夹（比如 ants/、bees/）："
-                                  "P9_transforms.py 读两类").format(root=files.shown(train)))
-    return train, classes
 
 
 if __name__ == "__main__":

@@ -1,40 +1,10 @@
 """P31 完整的模型验证套路
 
-用训练好的模型认一认你自己的图片（视频的 test.py）：Image.open 打开图片，convert('RGB')
-（PNG 带透明通道有 4 个通道，灰度图只有 1 个，网络要的是 3 个），Resize((32, 32))，ToTensor，
-读取训练好的整个模型（map_location：在 GPU 上训练的模型也能在只有 CPU 的机器上读取），
-reshape 成 [1, 3, 32, 32]，model.eval() 加 torch.no_grad()，得到 10 个分数，argmax(1) 就是类别。
-视频在 test.py 里把 class Tudui 又抄了一遍（P25 的陷阱：文件里只有类名 __main__.Tudui），本课也抄了。
---checkpoint 读 P26、P29、P30、P33 和课程的 train.py、train_gpu_1.py、train_gpu_2.py 保存的模型，
-以及 Tudui 的 state_dict，只要里面正是课程的 Tudui；默认用 p26_train.py 最新保存的那个
-（还没有的话，先运行 python lessons/p26_train.py，加 --tiny 几秒钟）。
---image 给出你的图片（任意大小，PNG、JPEG、GIF、WebP……）；不给的话，就把测试集里的几张图片
-存成普通的 PNG 文件，再从这些文件预测，把“文件 → PIL → 张量 → 类别”这整条路都走一遍。
-课程之外，本课还打印前 3 个类别的概率，并把网络真正“看到”的 32×32 小图存在原图旁边
-（predictions/ 和 TensorBoard）：照片缩到 32×32 后细节都没了，这是网络认错的原因之一。
-
-English:
-P31 The whole routine for testing a model
-
-Let the trained network name the object in your own picture (the video's
-test.py): Image.open, convert('RGB') (a PNG with transparency has 4
-channels, a greyscale picture 1; the network takes 3), Resize((32, 32)),
-ToTensor, the trained whole model (map_location: a model trained on a GPU
-loads on a CPU-only machine too), reshape to [1, 3, 32, 32], model.eval()
-and torch.no_grad(), 10 scores, and argmax(1) is the class.
-The video copies class Tudui into test.py once more (P25's trap: the file
-holds only the name __main__.Tudui); so does this lesson. --checkpoint reads
-the models P26, P29, P30, P33 and the course's train.py, train_gpu_1.py and
-train_gpu_2.py save, and Tudui's state_dict, as long as they hold the
-course's Tudui; the default is the newest p26_train.py saved (when there is
-none, run python lessons/p26_train.py first; with --tiny it takes seconds).
---image names your pictures (any size; PNG, JPEG, GIF, WebP...). Without
-it, a few pictures of the test split are saved as ordinary PNG files and
-predicted from those files: the whole path file -> PIL -> tensor -> class.
-Beyond the course, the lesson prints the top 3 classes and saves the 32×32
-picture the network really saw beside yours (predictions/ and TensorBoard):
-a photo shrunk to 32×32 loses its details, one reason the network gets
-pictures wrong.
+用训练好的模型认一认图片（视频的 test.py）：Image.open、convert('RGB')、Resize((32, 32))、ToTensor，
+torch.load 读取整个模型（map_location），reshape 成 [1, 3, 32, 32]，model.eval() 加 torch.no_grad()，
+argmax(1) 就是类别。和视频一样，class Tudui 在这里又写了一遍（P25 的陷阱）。
+--image 给出你的图片，不给就预测测试集里的几张；--checkpoint 默认用 p26_train.py 最新保存的模型
+（能读哪些文件见 README「预测你自己的图片」）。课程之外：前 3 个类别的概率，网络看到的 32×32 小图存在 predictions/。
 """
 from pathlib import Path
 
@@ -45,7 +15,7 @@ from torch import nn
 from torch.utils.tensorboard import SummaryWriter
 
 from support import board, checkpoints, files, flags, pictures    # 我们的支持代码，不是课程内容
-from support.data import CLASSES, cifar10_ready
+from support.data import cifar10_ready
 from support.i18n import _
 
 PREDICTIONS = files.REPO_ROOT / "predictions"
@@ -91,12 +61,13 @@ def main(argv=None):
     args = flags.parse_args(parser, argv)
     device = args.device
     checkpoint = args.checkpoint or checkpoints.newest_p26_checkpoint()   # 我们加的：默认用 P26 最新保存的模型
-    image_paths = args.image or save_test_pictures(args)                   # 我们加的：没给 --image 就用测试集的几张
+    # 我们加的：没给 --image 就用测试集的几张
+    image_paths = args.image or checkpoints.save_test_pictures(cifar10_ready(args), args.samples, args.out_dir)
     # 我们加的：每张图片先完整读一遍，坏图片只报一行，而且那时什么都还没写
     originals = [pictures.open_picture(image_path, "--image") for image_path in image_paths]
 
     # ------------------------------------------------ 课程的代码（test.py）
-    images = []
+    images = []                                         # 我们加的：几张图片放在一起
     for image_path in image_paths:                      # 视频只有一张：image_path = "../imgs/airplane.png"
         image = Image.open(image_path)
         print(image)
@@ -105,17 +76,17 @@ def main(argv=None):
                                                     torchvision.transforms.ToTensor()])
         image = transform(image)
         print(image.shape)
-        images.append(image)
+        images.append(image)                            # 我们加的
 
     # 视频中 torch.load("tudui_29_gpu.pth", map_location=torch.device('cpu'))：读整个模型，torch >= 2.6 默认拒绝，
     # weights_only=False 又可能执行文件里引用的任何函数；所以保持 weights_only=True，只允许 Tudui 和它的那几种层。
     # map_location：在显卡上保存的模型（train_gpu_1.py 的 tudui_29_gpu.pth）在只有 CPU 的机器上也能读
-    with checkpoints.tudui_loading(checkpoint, Tudui):
+    with checkpoints.tudui_loading(checkpoint, Tudui):     # 我们加的：只允许 Tudui 和它的那几种层
         model = torch.load(checkpoint, map_location=device, weights_only=True)
     model, normalization = checkpoints.tudui_from(model, checkpoint, Tudui, device)   # 我们加的：确认是课程的网络，取出训练时的归一化
     print(model)
-    outputs = []
-    for image in images:
+    outputs = []                                        # 我们加的
+    for image in images:                                # 我们加的：每张图片都走一遍下面视频的几行
         if normalization:    # 我们加的：这个模型是用 Normalize 过的图片训练的（P26 的默认），这里也要一样
             image = torchvision.transforms.Normalize(normalization["mean"], normalization["std"])(image)
         image = torch.reshape(image, (1, 3, 32, 32)).to(device)    # 我们加的 .to(device)：和模型在同一个设备上
@@ -124,57 +95,16 @@ def main(argv=None):
             output = model(image)
         print(output)
         print(output.argmax(1))
-        outputs.append(output)
+        outputs.append(output)                          # 我们加的
 
     # ------------------------------------------------ 我们加的（课程之外）
     log_dir = board.fresh_run(args.logdir, image_steps=len(image_paths))
     writer = SummaryWriter(log_dir)
-    predictions = [explain(*each, step, args.out_dir, writer)
+    predictions = [checkpoints.explain(*each, step, args.out_dir, writer)
                    for step, each in enumerate(zip(image_paths, originals, outputs))]
     writer.close()
     print(_("网络看到的 32×32 小图，和你的图片并排放在：{folder}").format(folder=files.shown(args.out_dir)))
     return {"checkpoint": checkpoint, "predictions": predictions, "normalize": bool(normalization)}
-
-
-def explain(image_path, original, output, step, out_dir, writer):
-    """One picture after the course's part: why convert('RGB'), the top 3, the 32x32 picture it saw."""
-    print("\n" + files.shown(image_path))
-    print("  " + checkpoints.why_rgb(original))
-    probabilities = torch.softmax(output[0].float().cpu(), dim=0)
-    top3 = [(CLASSES[i], p) for p, i in zip(*(t.tolist() for t in probabilities.topk(3)))]
-    index, truth = output.argmax(1).item(), checkpoints.sample_class(image_path)
-    named = checkpoints.class_named
-    verdict = "" if truth is None else (_("（真实类别 {truth}：对）") if truth == CLASSES[index] else
-                                        _("（真实类别 {truth}：错）")).format(truth=named(truth))
-    print("  " + _("output.argmax(1) = {index} -> {name}{verdict}").format(
-        index=index, name=named(CLASSES[index]), verdict=verdict))
-    print("  " + _("前 3 名：{top3}").format(top3=", ".join(f"{named(c)} {p:.1%}" for c, p in top3)))
-    big, seen, seen_path, pair_path = checkpoints.save_what_it_saw(original, image_path, out_dir)
-    print("  " + _("网络看到的：{seen}；并排对比：{pair}").format(seen=files.shown(seen_path), pair=files.shown(pair_path)))
-    as_tensor = torchvision.transforms.functional.to_tensor
-    writer.add_image(f"yours/{Path(image_path).stem}", as_tensor(big), step)
-    writer.add_image(f"seen_32x32/{Path(image_path).stem}", as_tensor(seen), step)
-    return {"image": str(image_path), "mode": original.mode, "class": CLASSES[index], "index": index,
-            "chinese": checkpoints.CHINESE[CLASSES[index]], "top3": top3, "seen": seen_path, "true": truth}
-
-
-def save_test_pictures(args):
-    """A few test pictures, one per class, as ordinary PNG files named after their class."""
-    data_root = cifar10_ready(args)
-    test_data = torchvision.datasets.CIFAR10(data_root, train=False, download=True)   # 不要 transform：原图
-    chosen = {}
-    for index, target in enumerate(test_data.targets):
-        chosen.setdefault(target, index)
-        if len(chosen) == args.samples:
-            break
-    paths = []
-    for target, index in chosen.items():
-        path = Path(args.out_dir) / "samples" / f"test_{index}_{CLASSES[target]}.png"
-        files.save_picture(Image.fromarray(test_data.data[index]), path)
-        paths.append(path)
-    print(_("没给 --image：把测试集里的 {n} 张图片存成了 PNG 文件，放在 {folder}（文件名里有真实类别），"
-            "下面就预测这些文件").format(n=len(paths), folder=files.shown(Path(args.out_dir) / "samples")))
-    return paths
 
 
 if __name__ == "__main__":

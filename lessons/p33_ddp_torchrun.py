@@ -1,56 +1,12 @@
 """P33 课程之外：多卡、多机训练（torchrun 与 DistributedDataParallel）
 
-课程到 P30 为止只用一块显卡。数据更多、网络更大时，下一步是多个进程一起训练：每个进程一块显卡
-（或者几个 CPU 核），可以在一台机器上，也可以在几台机器上。PyTorch 自己的做法是
-torch.distributed：用 torchrun 启动进程，用 DistributedDataParallel（DDP）包住网络。
-
-本课从头到尾就是 P26 的训练脚本（视频的 train.py），只改了 DDP 需要改的几行，每一行旁边都写了为什么：
-torchrun 设好 RANK、LOCAL_RANK、WORLD_SIZE；init_process_group（显卡用 nccl，CPU 用 gloo）；
-DistributedSampler 让每个进程只拿自己那一份图片，每轮 set_epoch；DistributedDataParallel(tudui)
-在 backward() 时把各进程的梯度求平均；测试集的结果用 all_reduce 加起来；打印、TensorBoard 和
-torch.save 只在 0 号进程做；最后无论成功、出错还是 Ctrl-C 都 destroy_process_group。
-
+P26 的训练脚本（视频的 train.py），加上 DDP 要改的几行，每行旁边写着为什么：RANK、LOCAL_RANK、WORLD_SIZE，
+init_process_group，DistributedSampler，DistributedDataParallel(tudui)，all_reduce，只在 0 号进程打印和保存。
 一台机器两个进程：  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
-两台机器（每台一条命令；HOST 是 --node-rank=0 那台机器的地址，两台都写它）：
+直接 python lessons/p33_ddp_torchrun.py 是 1 个进程，会打印 torchrun 的命令。
+两台机器（HOST 是 --node-rank=0 那台的地址；Windows 上先设 USE_LIBUV=0，见 README 的 P33）：
   torchrun --nnodes=2 --node-rank=0 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
   torchrun --nnodes=2 --node-rank=1 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
-用 torchrun 默认的 static 集合方式（--node-rank 加 --master-addr），不用 c10d：这样 --node-rank=0 的机器一定是
-0 号进程所在的机器，打印和保存 tudui_N.pth 都在它上面（c10d 按加入的先后编号，会忽略 --node-rank）。
-Windows 上先设 USE_LIBUV=0（PowerShell：$env:USE_LIBUV="0"，cmd：set USE_LIBUV=0），通信后端用 gloo。
-直接 python lessons/p33_ddp_torchrun.py 也能运行：那就是 1 个进程，它会告诉你 torchrun 的命令。
-
-English:
-P33 Beyond the course: training on several GPUs and machines (torchrun and DistributedDataParallel)
-
-The course stops at one GPU (P30); this lesson goes beyond the course.
-With more data or a bigger network the next step is several processes
-training together, one GPU (or a few CPU cores) each, on one machine or
-several. PyTorch's own way is
-torch.distributed: torchrun starts the processes, DistributedDataParallel
-(DDP) wraps the network.
-
-This lesson is P26's training script (the video's train.py) with the few
-lines DDP changes, each explained where it happens: torchrun sets RANK,
-LOCAL_RANK and WORLD_SIZE; init_process_group (nccl on GPUs, gloo on the
-CPU); DistributedSampler gives each process its own share of the images,
-with set_epoch every epoch; DistributedDataParallel(tudui) averages the
-gradients of all processes during backward(); the test results are summed
-with all_reduce; printing, TensorBoard and torch.save happen on rank 0
-only; and destroy_process_group runs at the end, also after an error or
-Ctrl-C.
-
-One machine, two processes:  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
-Two machines (one command on each; HOST is the address of the machine with
---node-rank=0, written on both):
-  torchrun --nnodes=2 --node-rank=0 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
-  torchrun --nnodes=2 --node-rank=1 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
-This is torchrun's default static rendezvous (--node-rank with --master-addr),
-not c10d: the machine with --node-rank=0 is then always the one of rank 0,
-which prints and saves tudui_N.pth (c10d numbers machines in the order they
-join and ignores --node-rank). On Windows set USE_LIBUV=0 first (PowerShell:
-$env:USE_LIBUV="0", cmd: set USE_LIBUV=0); the backend there is gloo.
-Plain python lessons/p33_ddp_torchrun.py runs too, as one process, and
-prints the torchrun command.
 """
 import datetime
 import json
@@ -63,7 +19,6 @@ import torch
 import torch.distributed as dist
 import torchvision
 from torch import nn
-from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Subset
 from torch.utils.data.distributed import DistributedSampler
@@ -82,7 +37,7 @@ def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=64)
     parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练的轮数（默认：2；视频中 10）")
     parser.add_argument("--lr", type=flags.positive_float, default=1e-2,
-                        help="学习率 learning_rate（默认：0.01，和视频一样；总 batch 变大时可以按进程数放大，见输出）")
+                        help="学习率 learning_rate（默认：0.01，和视频一样；总批大小变大时可以按进程数放大，见输出）")
     parser.add_argument("--print-every", type=flags.positive_int, default=100,
                         help="每训练多少次打印并记录一次 Loss（默认：100，和视频一样）")
     parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
@@ -123,13 +78,13 @@ def main(argv=None):
         # 准备数据集
         if local_rank != 0:
             dist.barrier()    # 每台机器上只让 0 号进程下载、解压，其他进程在这里等它
-        data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集
+        data_root = cifar10_ready(args)      # 我们加的：数据不在就下载，没有网络就用小替代集；视频中 root="../data"
         train_data = torchvision.datasets.CIFAR10(root=data_root, train=True,
                                                   transform=torchvision.transforms.ToTensor(), download=True)
         test_data = torchvision.datasets.CIFAR10(root=data_root, train=False,
                                                  transform=torchvision.transforms.ToTensor(), download=True)
         if local_rank == 0:
-            dist.barrier()    # 数据好了，放等着的进程过去                            # 视频中 root="../data"
+            dist.barrier()    # 数据好了，放等着的进程过去
 
         # length 长度
         train_data_size = len(train_data)
@@ -144,7 +99,7 @@ def main(argv=None):
         # 来凑齐（100 张分 3 份就多测 2 张），正确率就算错了。每个进程测第 rank、rank+WORLD_SIZE……张，每张只测一次
         test_part = Subset(test_data, range(rank, test_data_size, world_size))
         # 利用 DataLoader 来加载数据集
-        # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总 batch），每轮的步数少 WORLD_SIZE 倍
+        # batch_size 是每个进程的：每一步一共用 batch_size × WORLD_SIZE 张图片（总批大小），每轮的步数只有 1 个进程时的 1/WORLD_SIZE
         train_dataloader = DataLoader(train_data, batch_size=args.batch_size, sampler=train_sampler)
         test_dataloader = DataLoader(test_part, batch_size=args.batch_size)
 
@@ -158,8 +113,8 @@ def main(argv=None):
         loss_fn = nn.CrossEntropyLoss()
 
         # 优化器
-        # 梯度是总 batch（batch_size × WORLD_SIZE 张）的平均：每步更稳，但每轮的步数少了 WORLD_SIZE 倍。
-        # 进程多时常把学习率放大 WORLD_SIZE 倍来补（线性缩放，加大前几轮要慢慢升上去），这里保持视频的值
+        # 梯度是一整个总批（batch_size × WORLD_SIZE 张）的平均：每步更稳，但每轮的步数只有 1 个进程时的 1/WORLD_SIZE。
+        # 进程多时常把学习率放大 WORLD_SIZE 倍来补（线性缩放；放大后，前几轮让学习率从小慢慢升上去），这里保持视频的值
         learning_rate = args.lr              # 视频中 learning_rate = 1e-2
         optimizer = torch.optim.SGD(tudui.parameters(), lr=learning_rate)
 
@@ -170,12 +125,12 @@ def main(argv=None):
 
         # 添加tensorboard：只有 0 号进程写，不然会有 WORLD_SIZE 份记录
         if rank == 0:
-            log_dir = board.fresh_run(args.logdir)   # 我们加的：先把上一次的记录挪到一边（正常结束才删），打印查看命令
+            log_dir = board.fresh_run(args.logdir)   # 我们加的：上一次的记录先放到一边（正常结束才删），打印查看命令
             writer = SummaryWriter(log_dir)          # 视频中 SummaryWriter("../logs_train")
 
         history = {"test_loss": [], "test_accuracy": [], "test_correct": [], "test_images": [], "test_size": test_data_size,  # 我们加的
                    "train_loss": [], "seen": [], "checkpoints": []}
-        started = time.time()
+        started = time.time()                                                   # 我们加的：计时
         for i in range(epoch):
             print(_("-------第 {} 轮训练开始-------").format(i + 1))
             # set_epoch：用轮数 i 做洗牌的种子。不调用它，每一轮的顺序都和第 1 轮一模一样（见最后的输出）
@@ -184,10 +139,10 @@ def main(argv=None):
 
             # 训练步骤开始
             tudui.train()
-            epoch_losses = []
+            epoch_losses = []                                                   # 我们加的
             for data in train_dataloader:
                 imgs, targets = data
-                imgs, targets = imgs.to(device), targets.to(device)
+                imgs, targets = imgs.to(device), targets.to(device)     # 我们加的（P30 的写法）：送到这个进程的设备
                 outputs = tudui(imgs)
                 loss = loss_fn(outputs, targets)
 
@@ -196,13 +151,13 @@ def main(argv=None):
                 loss.backward()         # DDP 在这里把所有进程的梯度求平均
                 optimizer.step()
 
-                epoch_losses.append(loss.item())
+                epoch_losses.append(loss.item())                                # 我们加的
                 total_train_step = total_train_step + 1
                 if total_train_step % args.print_every == 0:
                     print(_("训练次数：{}, Loss: {}").format(total_train_step, loss.item()))   # 0 号进程这一批的 Loss
                     if rank == 0:
                         writer.add_scalar("train_loss", loss.item(), total_train_step)
-            history["train_loss"].append(sum(epoch_losses) / len(epoch_losses))
+            history["train_loss"].append(sum(epoch_losses) / len(epoch_losses)) # 我们加的
 
             # 测试步骤开始
             tudui.eval()
@@ -212,7 +167,7 @@ def main(argv=None):
             with torch.no_grad():
                 for data in test_dataloader:
                     imgs, targets = data
-                    imgs, targets = imgs.to(device), targets.to(device)
+                    imgs, targets = imgs.to(device), targets.to(device)     # 我们加的，同上
                     outputs = tudui(imgs)
                     loss = loss_fn(outputs, targets)
                     total_test_loss = total_test_loss + loss.item()
@@ -231,10 +186,10 @@ def main(argv=None):
                 writer.add_scalar("test_loss", total_test_loss, total_test_step)
                 writer.add_scalar("test_accuracy", total_accuracy / test_data_size, total_test_step)
             total_test_step = total_test_step + 1
-            history["test_loss"].append(total_test_loss)
-            history["test_accuracy"].append(total_accuracy / test_data_size)
-            history["test_correct"].append(int(total_accuracy))
-            history["test_images"].append(tested)
+            history["test_loss"].append(total_test_loss)                        # 我们加的
+            history["test_accuracy"].append(total_accuracy / test_data_size)    # 我们加的
+            history["test_correct"].append(int(total_accuracy))                 # 我们加的
+            history["test_images"].append(tested)                               # 我们加的
 
             # 只有 0 号进程保存（参数在每个进程里都一样，存一份就够了）。tudui.module 是 DDP 里面包着的 Tudui：
             # 直接存 tudui.state_dict() 的话，每个名字前面都多了 "module."，P31 的 Tudui 就对不上了
@@ -243,14 +198,17 @@ def main(argv=None):
                 with files.written_whole(path) as f:      # 我们加的：写完整才替换旧文件
                     torch.save(tudui.module.state_dict(), f)   # 视频中 torch.save(tudui, "tudui_{}.pth".format(i))
                 print(_("模型已保存"))
-                history["checkpoints"].append(str(path))
+                history["checkpoints"].append(str(path))                        # 我们加的
 
         if rank == 0:
             writer.close()
-        seconds = time.time() - started
+        seconds = time.time() - started                                         # 我们加的
 
         # ------------------------------------------------ 我们加的（课程之外）
-        return what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, rank, world_size, is_standin(train_data))
+        result = distributed.what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, is_standin(train_data))
+        if rank == 0 and args.report is not None:     # 结果写成 JSON 文件，给测试和 bench/ddp_speed.py 用
+            files.write_atomically(args.report, lambda f: f.write(json.dumps(result).encode("utf-8")))
+        return result
     except (dist.DistError, RuntimeError) as error:   # 端口被占、等超时、别的进程断开：说一行，不打印一大段
         raise distributed.one_line(error, args.timeout) from None
     finally:
@@ -258,50 +216,6 @@ def main(argv=None):
         if dist.is_initialized():
             dist.destroy_process_group()
         distributed.tidy_up()
-
-
-def what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, rank, world_size, standin):
-    """Show what DDP did (same parameters everywhere, each its own share, set_epoch)
-    and return the key values; rank 0 writes them to --report."""
-    flat = torch.cat([p.detach().cpu().flatten() for p in tudui.module.parameters()])
-    gathered = [None] * world_size
-    dist.all_gather_object(gathered, {"rank": rank, "parameters": flat, "seen": history["seen"]})
-    differences = [(g["parameters"] - flat).abs().max().item() for g in gathered]
-    print(_("{n} 个进程训练完，参数最多相差 {difference}：每一步的梯度都求了平均，所以参数完全相同").format(
-        n=world_size, difference=max(differences)))
-    first = gathered[0]["seen"]
-    orders = []
-    for epoch in (0, 1):                  # what set_epoch(0) and set_epoch(1) deal this process
-        train_sampler.set_epoch(epoch)
-        orders.append(list(train_sampler)[:6])
-    print(_("每个进程每轮分到 {share} 张（训练集 {total} 张 ÷ {n} 个进程）；0 号进程第 1 轮的前几张是 {epoch0}，"
-            "第 2 轮是 {epoch1}（set_epoch 换了顺序；不调用 set_epoch，每一轮都是 {epoch0}）").format(
-        share=len(first[0]), total=len(train_data), n=world_size, epoch0=orders[0], epoch1=orders[1]))
-    images_per_second = len(train_data) * args.epochs / seconds
-    print(_("总 batch = {batch} × {n} = {total}，学习率 {lr}；训练 {epochs} 轮用了 {seconds:.1f} 秒，"
-            "{speed:.0f} 张/秒（所有进程合计）").format(
-        batch=args.batch_size, n=world_size, total=args.batch_size * world_size, lr=args.lr, epochs=args.epochs,
-        seconds=seconds, speed=images_per_second))
-    wrapped = dict(tudui.state_dict())           # 名字是 module.model.0.weight ...
-    first_name = next(iter(wrapped))
-    consume_prefix_in_state_dict_if_present(wrapped, "module.")    # 别人存的带 module. 的文件这样去掉前缀
-    Tudui().load_state_dict(wrapped)
-    print(_("tudui.state_dict() 的名字带 DDP 加的前缀（{wrapped}）：这样的文件先用 consume_prefix_in_state_dict_if_present"
-            "(state_dict, \"module.\") 去掉前缀，Tudui 才能加载；本课存的是 tudui.module.state_dict()（{inner}），"
-            "P31 直接能加载：python lessons/p31_predict.py --checkpoint {path}").format(
-        wrapped=first_name, inner=next(iter(tudui.module.state_dict())),
-        path=files.shown(history["checkpoints"][-1]) if history["checkpoints"] else "tudui_0.pth"))
-    result = {"world_size": world_size, "rank": rank, "test_loss": history["test_loss"],
-              "test_accuracy": history["test_accuracy"], "test_correct": history["test_correct"],
-              "test_images": history["test_images"],
-              "test_size": history["test_size"], "train_loss": history["train_loss"],
-              "checkpoints": history["checkpoints"], "max_parameter_difference": max(differences),
-              "seen": [g["seen"] for g in gathered], "train_size": len(train_data), "seconds": seconds,
-              "images_per_second": images_per_second, "real": not standin,
-              "threads": torch.get_num_threads(), "batch_size": args.batch_size, "lr": args.lr}
-    if rank == 0 and args.report is not None:
-        files.write_atomically(args.report, lambda f: f.write(json.dumps(result).encode("utf-8")))
-    return result
 
 
 if __name__ == "__main__":

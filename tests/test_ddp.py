@@ -22,7 +22,7 @@ import torchvision
 
 from helpers import LESSONS_DIR, REPO_ROOT, read_events, run_lesson, run_lesson_script
 from models import Tudui
-from support import distributed, files
+from support import distributed, files, i18n
 
 LESSON = LESSONS_DIR / "p33_ddp_torchrun.py"
 TORCHRUN = [str(Path(sys.executable).with_name("torchrun"))] if Path(sys.executable).with_name("torchrun").is_file() \
@@ -49,7 +49,11 @@ def readme_two_machine_commands():
              if line.startswith("    torchrun ") and "--nnodes" in line]
     assert len(typed) == 4 and typed[:2] == typed[2:], typed         # both halves
     docstring = LESSON.read_text(encoding="utf-8").split('"""')[1]
-    assert all(docstring.count(command) == 2 for command in typed[:2])   # Chinese and English docstring
+    before = i18n.current()
+    for language in ("zh", "en"):                  # the Chinese docstring and its English in the catalogue
+        i18n.set_language(language)
+        assert all(i18n.in_language(docstring).count(command) == 1 for command in typed[:2]), language
+    i18n.set_language(before)
     return [shlex.split(command) for command in typed[:2]]
 
 

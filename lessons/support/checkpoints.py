@@ -32,10 +32,12 @@ import zipfile
 from pathlib import Path
 
 import torch
+import torchvision
 from PIL import Image
 from torch import nn
 
 from support import i18n
+from support.data import CLASSES
 from support.files import CHECKPOINTS_ROOT, REPO_ROOT, LessonError, save_picture, shown
 from support.i18n import _
 
@@ -100,7 +102,8 @@ def safe_loading(path, allow=(), *, fits=None, remedy=""):
     foreign = [name for name in named if name not in names]
     if any(name.startswith("__main__.") for name in foreign):
         raise LessonError(_("拒绝读取 {path}：文件里的类叫 {names}，也就是保存它的脚本自己定义的类（视频里的陷阱）；"
-                            "读取的脚本里要有同一个类，例如 from p25_model_save import *").format(
+                            "读取的脚本里要有同一个类：P25 的陷阱文件用 from p25_model_save import *，"
+                            "P29、P30 保存的整个模型用 python lessons/p31_predict.py --checkpoint 这个文件").format(
             path=said, names=", ".join(foreign)))
     if foreign:
         raise LessonError(_("拒绝读取 {path}：文件里引用了 {names}，不在允许的类之列（{allowed}）。"
@@ -127,7 +130,7 @@ def damaged(said, error, remedy):
 def not_fitting(said, model, state):
     """One line: why the saved parameters do not fit the network."""
     if not isinstance(state, dict):
-        return _("{path} 里是 {kind}，不是 state_dict（参数名 -> 张量 的字典）").format(
+        return _("{path} 里是 {kind}，不是 state_dict（从参数名映射到张量的字典）").format(
             path=said, kind=type(state).__name__)
     return _("{path} 和 {model} 对不上：{details}（是别的网络保存的吗？）").format(
         path=said, model=type(model).__name__, details=state_dict_mismatch(model.state_dict(), state))
@@ -441,3 +444,42 @@ def save_what_it_saw(original, image_path, out_dir):
     save_picture(seen, seen_path)
     save_picture(pair, pair_path)
     return big, seen, seen_path, pair_path
+
+
+def explain(image_path, original, output, step, out_dir, writer):
+    """P31: one picture after the course's part: why convert('RGB'), the top 3, the 32x32 picture it saw."""
+    print("\n" + shown(image_path))
+    print("  " + why_rgb(original))
+    probabilities = torch.softmax(output[0].float().cpu(), dim=0)
+    top3 = [(CLASSES[i], p) for p, i in zip(*(t.tolist() for t in probabilities.topk(3)))]
+    index, truth = output.argmax(1).item(), sample_class(image_path)
+    verdict = "" if truth is None else (_("（真实类别 {truth}：对）") if truth == CLASSES[index] else
+                                        _("（真实类别 {truth}：错）")).format(truth=class_named(truth))
+    print("  " + _("output.argmax(1) = {index} -> {name}{verdict}").format(
+        index=index, name=class_named(CLASSES[index]), verdict=verdict))
+    print("  " + _("前 3 名：{top3}").format(top3=", ".join(f"{class_named(c)} {p:.1%}" for c, p in top3)))
+    big, seen, seen_path, pair_path = save_what_it_saw(original, image_path, out_dir)
+    print("  " + _("网络看到的：{seen}；并排对比：{pair}").format(seen=shown(seen_path), pair=shown(pair_path)))
+    as_tensor = torchvision.transforms.functional.to_tensor
+    writer.add_image(f"yours/{Path(image_path).stem}", as_tensor(big), step)
+    writer.add_image(f"seen_32x32/{Path(image_path).stem}", as_tensor(seen), step)
+    return {"image": str(image_path), "mode": original.mode, "class": CLASSES[index], "index": index,
+            "chinese": CHINESE[CLASSES[index]], "top3": top3, "seen": seen_path, "true": truth}
+
+
+def save_test_pictures(data_root, samples, out_dir):
+    """P31: a few test pictures, one per class, as ordinary PNG files named after their class."""
+    test_data = torchvision.datasets.CIFAR10(data_root, train=False, download=True)   # 不要 transform：原图
+    chosen = {}
+    for index, target in enumerate(test_data.targets):
+        chosen.setdefault(target, index)
+        if len(chosen) == samples:
+            break
+    paths = []
+    for target, index in chosen.items():
+        path = Path(out_dir) / "samples" / f"test_{index}_{CLASSES[target]}.png"
+        save_picture(Image.fromarray(test_data.data[index]), path)
+        paths.append(path)
+    print(_("没给 --image：把测试集里的 {n} 张图片存成了 PNG 文件，放在 {folder}（文件名里有真实类别），"
+            "下面就预测这些文件").format(n=len(paths), folder=shown(Path(out_dir) / "samples")))
+    return paths

@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 import torch
+from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 
 from support.files import REPO_ROOT, LessonError, shown
 from support.i18n import _
@@ -180,3 +181,46 @@ def one_line(error, timeout):
         return LessonError(_("和别的进程的连接断了：有一个进程出错退出或被停止了，这个进程也跟着结束（{detail}）").format(
             detail=first))
     return LessonError(_("多进程通信出错（{address}）：{detail}").format(address=address, detail=first))
+
+
+def what_ddp_did(tudui, train_sampler, train_data, history, seconds, args, standin):
+    """P33 after the course's part: show what DDP did (same parameters everywhere,
+    each its own share, set_epoch) and return the key values."""
+    rank, world_size = torch.distributed.get_rank(), torch.distributed.get_world_size()
+    flat = torch.cat([p.detach().cpu().flatten() for p in tudui.module.parameters()])
+    gathered = [None] * world_size
+    torch.distributed.all_gather_object(gathered, {"rank": rank, "parameters": flat, "seen": history["seen"]})
+    differences = [(g["parameters"] - flat).abs().max().item() for g in gathered]
+    print(_("{n} 个进程训练完，参数最多相差 {difference}：每一步的梯度都求了平均，所以参数完全相同").format(
+        n=world_size, difference=max(differences)))
+    first = gathered[0]["seen"]
+    orders = []
+    for epoch in (0, 1):                  # what set_epoch(0) and set_epoch(1) deal this process
+        train_sampler.set_epoch(epoch)
+        orders.append(list(train_sampler)[:6])
+    print(_("每个进程每轮分到 {share} 张（训练集 {total} 张 ÷ {n} 个进程）；0 号进程第 1 轮分到的前几张图片编号是 {epoch0}，"
+            "第 2 轮是 {epoch1}（set_epoch 换了顺序；不调用 set_epoch，每一轮都是 {epoch0}）").format(
+        share=len(first[0]), total=len(train_data), n=world_size, epoch0=orders[0], epoch1=orders[1]))
+    images_per_second = len(train_data) * args.epochs / seconds
+    print(_("总批大小 = {batch} × {n} = {total}，学习率 {lr}；训练 {epochs} 轮用了 {seconds:.1f} 秒，"
+            "{speed:.0f} 张/秒（所有进程合计）").format(
+        batch=args.batch_size, n=world_size, total=args.batch_size * world_size, lr=args.lr, epochs=args.epochs,
+        seconds=seconds, speed=images_per_second))
+    wrapped = dict(tudui.state_dict())           # 名字是 module.model.0.weight ...
+    first_name = next(iter(wrapped))
+    consume_prefix_in_state_dict_if_present(wrapped, "module.")    # 别人存的带 module. 的文件这样去掉前缀
+    type(tudui.module)().load_state_dict(wrapped)      # a fresh Tudui takes it
+    print(_("tudui.state_dict() 的名字带 DDP 加的前缀（{wrapped}）：这样的文件先用 consume_prefix_in_state_dict_if_present"
+            "(state_dict, \"module.\") 去掉前缀，Tudui 才能加载；本课存的是 tudui.module.state_dict()（{inner}），"
+            "P31 直接能加载：python lessons/p31_predict.py --checkpoint {path}").format(
+        wrapped=first_name, inner=next(iter(tudui.module.state_dict())),
+        path=shown(history["checkpoints"][-1]) if history["checkpoints"] else "tudui_0.pth"))
+    result = {"world_size": world_size, "rank": rank, "test_loss": history["test_loss"],
+              "test_accuracy": history["test_accuracy"], "test_correct": history["test_correct"],
+              "test_images": history["test_images"],
+              "test_size": history["test_size"], "train_loss": history["train_loss"],
+              "checkpoints": history["checkpoints"], "max_parameter_difference": max(differences),
+              "seen": [g["seen"] for g in gathered], "train_size": len(train_data), "seconds": seconds,
+              "images_per_second": images_per_second, "real": not standin,
+              "threads": torch.get_num_threads(), "batch_size": args.batch_size, "lr": args.lr}
+    return result

@@ -172,3 +172,68 @@ def second_layout(root, classes, data_root):
             "做了一份，放在 {made}（图片复制过去，每张配一个同名 .txt，内容是文件夹名；你的文件夹没有改动）").format(
         example=classes[0], root=shown(root), classes=_("、").join(f"{name}/" for name in classes), made=shown(made)))
     return made
+
+
+def without_hidden(names):
+    """os.listdir 的结果去掉 .DS_Store、Thumbs.db 这类系统文件，排好序（每台电脑上 idx 指同一张图片）。"""
+    return sorted(name for name in names if not name.startswith(".") and name not in SKIPPED)
+
+
+def dataset_folders(root_dir, data_root):
+    """P6 我们加的准备：图片文件夹在哪里、有哪些类（至少两类）；
+    先把每张图片打开一遍，坏图片、空文件夹、对不上的标签文件只说一行（视频里会是一大段 traceback）。"""
+    if root_dir is not None:
+        real = False
+    else:
+        root_dir, real = train_folder(data_root)
+    root = Path(root_dir)
+    if not root.is_dir():
+        raise LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=shown(root)))
+    subfolders = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    label_dirs = class_folders(root)
+    if not label_dirs:
+        raise LessonError(_("--root-dir {root} 里没有放图片的子文件夹：每一类建一个子文件夹"
+                             "（比如 ants/、bees/），把图片放进去").format(root=shown(root)))
+    pairs = [name[:-len("_image")] for name in subfolders
+             if name.endswith("_image") and name[:-len("_image")] + "_label" in subfolders]
+    for folder in label_dirs + [name + "_image" for name in pairs]:
+        for name in picture_files(root / folder):
+            open_picture(root / folder / name)
+    for name in pairs:
+        images = [Path(n).stem for n in picture_files(root / (name + "_image"))]
+        labels = [Path(n).stem for n in picture_files(root / (name + "_label"))]
+        if images != labels:
+            unmatched = sorted(set(images) ^ set(labels)) or [a for a, b in zip(images, labels) if a != b]
+            raise LessonError(_("{images} 和 {labels} 对不上（{n_images} 张图片，{n_labels} 个标签文件；"
+                                 "第一个没有配对的：{first}）：每张图片要有一个同名的标签文件").format(
+                images=shown(root / (name + "_image")), labels=shown(root / (name + "_label")),
+                n_images=len(images), n_labels=len(labels), first=unmatched[0]))
+    if len(label_dirs) < 2:
+        raise LessonError(_("--root-dir {root} 里只有一类（{name}/）：视频把两类加起来"
+                             "（ants_dataset + bees_dataset），再建一个子文件夹放另一类图片").format(
+            root=shown(root), name=label_dirs[0]))
+    return root_dir, real, label_dirs
+
+
+def first_big_picture(folder):
+    """P11: the first picture of `folder` with both sides at least 256: the video's RandomCrop(256) needs that."""
+    for name in picture_files(folder):
+        if min(open_picture(folder / name).size) >= 256:
+            return folder / name
+    raise LessonError(_("{folder} 里没有宽和高都至少 256 像素的图片：视频的 RandomCrop(256) 要从图片里裁出 256×256"
+                         "，放一张大一点的进去").format(folder=shown(folder)))
+
+
+def two_classes(root_dir, data_root):
+    """P11: the picture folder (--root-dir, else hymenoptera_data/train, else the stand-in) and its classes."""
+    if root_dir is None:
+        train = Path(train_folder(data_root)[0])
+    else:
+        train = Path(root_dir)
+        if not train.is_dir():
+            raise LessonError(_("--root-dir {root} 不存在，或者不是文件夹").format(root=shown(train)))
+    classes = class_folders(train)
+    if len(classes) < 2:
+        raise LessonError(_("{root} 里要有两个放图片的子文件夹（比如 ants/、bees/）："
+                             "P9_transforms.py 读两类").format(root=shown(train)))
+    return train, classes
