@@ -103,9 +103,15 @@ def chinese_and_real_cifar10(monkeypatch):
 # The few tests that start new Pythons (torchrun, a real `python lessons/...`) take
 # seconds each: run them first, so that the workers share them out and no worker
 # is left with one at the end while the other waits.
-STARTS_NEW_PYTHONS = ("two_simulated_machines", "killed_process",
-                      "compare_starts_every_optimizer", "test_every_part_measures_something")
+# Longest first (measured with --durations), so neither worker is left with a long one at the end.
+STARTS_NEW_PYTHONS = ("two_simulated_machines", "workers_started_with_spawn",
+                      "test_untouched_fail_solutions", "killed_process", "p24_model_pretrained",
+                      "p25_model_save", "p25_save_then_load", "compare_starts_every_optimizer",
+                      "test_every_part_measures_something")
 
 
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: not any(name in item.nodeid for name in STARTS_NEW_PYTHONS))
+    def rank(item):
+        found = [i for i, name in enumerate(STARTS_NEW_PYTHONS) if name in item.nodeid]
+        return found[0] if found else len(STARTS_NEW_PYTHONS)
+    items.sort(key=rank)

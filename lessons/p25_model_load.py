@@ -64,7 +64,7 @@ def main(argv=None):
     print(_("方式 2 的文件是一个 {kind}，{n} 项，参数名 -> 张量：{keys}").format(
         kind=type(state_dict).__name__, n=len(keys), keys=", ".join(keys[:4]) + (", ..." if len(keys) > 4 else "")))
     trap_error = checkpoints.main_module_trap()
-    print(_("陷阱：在一个脚本里定义 class Tudui 并保存整个模型，再在另一个没有这个类的脚本里读取（子进程里真的运行了一次）："))
+    print(_("陷阱：在一个脚本里定义 class Tudui 并保存整个模型，再在另一个没有这个类的脚本里读取（刚才真的运行了一次，两个脚本各有自己的 __main__）："))
     print("  " + trap_error)
     print(_("  文件里的类名是 __main__.Tudui，而读取的脚本的 __main__ 里没有 Tudui。视频的解决办法：import 这个类"
             "（from model_save import *）；我们的网络都写在 lessons/models.py 里，文件里记下的是 models.Tudui"))

@@ -187,72 +187,102 @@ class _Zygote:
     def alive(self):
         return self.process.poll() is None
 
-    def run(self, request, timeout):
+    def run(self, requests, timeout, during=None):
+        """Start every request at once; (exit statuses, timed out?). `during(pids)`
+        runs while they do; past `timeout` seconds all of them are killed."""
         import json
         import os
         import signal
         import threading
         with self.lock:
-            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.write(json.dumps({"many": requests}) + "\n")
             self.process.stdin.flush()
-            pid = json.loads(self.process.stdout.readline())["pid"]
+            pids = json.loads(self.process.stdout.readline())["pids"]
             timed_out = []
 
             def kill():
                 timed_out.append(True)
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                for pid in pids:
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
             timer = threading.Timer(timeout, kill)
             timer.start()
+            failure = None
+            try:
+                if during is not None:
+                    during(pids)
+            except BaseException as error:      # the test failed while they run: end them, keep the protocol in step
+                failure = error
+                kill()
             try:
                 answer = self.process.stdout.readline()
             finally:
                 timer.cancel()
+            if failure is not None:
+                raise failure
             if not answer:
                 raise RuntimeError("tests/zygote.py died")
-            return json.loads(answer)["status"], bool(timed_out)
+            return json.loads(answer)["statuses"], bool(timed_out)
 
 
 _zygote = []
 
 
-def run_python(script, *args, cwd=None, env=None, timeout=60, stdin=None, file_size_limit=None, encoding=None):
-    """`python script args...` in a new process, as a learner types it, with its
-    own folder (default: a new empty one is NOT made: the repository root),
-    environment (default: this one's) and time limit. The process is forked
-    from tests/zygote.py, a new interpreter that has imported only torch,
-    torchvision and TensorBoard (that is where the seconds go), so it shares
-    nothing with the test worker. Returns subprocess.CompletedProcess-like
-    (returncode, stdout, stderr: text decoded with `encoding`, by default the
-    PYTHONIOENCODING the environment sets, else UTF-8). A run past `timeout`
-    seconds is killed with its worker processes and raises TimeoutError."""
+def run_python_many(runs, *, timeout=60, during=None):
+    """Several `python script args...` side by side (as torchrun starts its
+    processes), each forked from tests/zygote.py like run_python. `runs` is a
+    list of dicts with script, args, and optionally cwd, env, encoding;
+    `during(pids)` is called while they run. Returns one result each, in order
+    (returncode, stdout, stderr); past `timeout` every one is killed and
+    TimeoutError is raised."""
     import os
     import tempfile
     import types
     if not _zygote or not _zygote[0].alive():
         _zygote[:] = [_Zygote()]
-    environment = dict(os.environ if env is None else env)
-    environment = {str(k): str(v) for k, v in environment.items()}
-    if encoding is None:
-        encoding = (environment.get("PYTHONIOENCODING") or "utf-8").partition(":")[0] or "utf-8"
     with tempfile.TemporaryDirectory() as scratch:
-        out, err, given = (os.path.join(scratch, n) for n in ("out", "err", "in"))
-        if stdin is not None:
-            with open(given, "w", encoding="utf-8") as f:
-                f.write(stdin)
-        request = {"argv": [str(script), *map(str, args)], "cwd": str(cwd or REPO_ROOT), "env": environment,
-                   "out": out, "err": err, "stdin": given if stdin is not None else None,
-                   "fsize": file_size_limit}
-        status, timed_out = _zygote[0].run(request, timeout)
-        with open(out, "rb") as f:
-            stdout = f.read().decode(encoding, "replace")
-        with open(err, "rb") as f:
-            stderr = f.read().decode(encoding, "replace")
+        requests, encodings = [], []
+        for number, run in enumerate(runs):
+            environment = {str(k): str(v) for k, v in dict(os.environ if run.get("env") is None else run["env"]).items()}
+            encodings.append(run.get("encoding") or
+                             (environment.get("PYTHONIOENCODING") or "utf-8").partition(":")[0] or "utf-8")
+            given = None
+            if run.get("stdin") is not None:
+                given = os.path.join(scratch, f"in{number}")
+                with open(given, "w", encoding="utf-8") as f:
+                    f.write(run["stdin"])
+            requests.append({"argv": [str(run["script"]), *map(str, run.get("args", ()))],
+                             "cwd": str(run.get("cwd") or REPO_ROOT), "env": environment,
+                             "out": os.path.join(scratch, f"out{number}"), "err": os.path.join(scratch, f"err{number}"),
+                             "stdin": given, "fsize": run.get("file_size_limit")})
+        statuses, timed_out = _zygote[0].run(requests, timeout, during)
+        results = []
+        for request, status, encoding in zip(requests, statuses, encodings):
+            with open(request["out"], "rb") as f:
+                stdout = f.read().decode(encoding, "replace")
+            with open(request["err"], "rb") as f:
+                stderr = f.read().decode(encoding, "replace")
+            results.append(types.SimpleNamespace(returncode=status, stdout=stdout, stderr=stderr, args=request["argv"]))
     if timed_out:
-        raise TimeoutError(f"{script} {' '.join(map(str, args))} did not finish within {timeout} s\n{stdout}\n{stderr}")
-    return types.SimpleNamespace(returncode=status, stdout=stdout, stderr=stderr, args=[script, *args])
+        raise TimeoutError(f"{[r.args for r in results]} did not finish within {timeout} s\n" +
+                           "\n".join(r.stdout + r.stderr for r in results))
+    return results
+
+
+def run_python(script, *args, cwd=None, env=None, timeout=60, stdin=None, file_size_limit=None, encoding=None):
+    """`python script args...` in a new process, as a learner types it, with its
+    own folder (default: the repository root), environment (default: this
+    one's) and time limit. The process is forked from tests/zygote.py, a new
+    interpreter that has imported only torch, torchvision and TensorBoard (that
+    is where the seconds go), so it shares nothing with the test worker.
+    Returns subprocess.CompletedProcess-like (returncode, stdout, stderr: text
+    decoded with `encoding`, by default the PYTHONIOENCODING the environment
+    sets, else UTF-8). A run past `timeout` seconds is killed with its worker
+    processes and raises TimeoutError."""
+    return run_python_many([dict(script=script, args=args, cwd=cwd, env=env, stdin=stdin,
+                                 file_size_limit=file_size_limit, encoding=encoding)], timeout=timeout)[0]
 
 
 def run_lesson_script(name, *flags, **kwargs):

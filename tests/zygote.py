@@ -28,9 +28,10 @@ real thing (torchrun, the README's own commands) start a real `python`.
 
 Protocol (stdin/stdout of the zygote, one JSON object a line): the request
 {"argv": [...], "cwd": ..., "env": {...}, "out": path, "err": path,
-"stdin": path or null, "fsize": bytes or null} is answered by {"pid": N} at
-once and {"status": code} when the child has ended. The caller enforces the
-time limit by killing the pid.
+"stdin": path or null, "fsize": bytes or null}, or {"many": [request, ...]}
+for processes that run side by side, is answered by {"pids": [...]} at once
+and {"statuses": [...]} when every child has ended. The caller enforces the
+time limit by killing the children's process groups.
 """
 import io
 import json
@@ -109,14 +110,19 @@ def serve():
     requests = sys.stdin
     answers = sys.stdout
     for line in requests:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            _child(request)
-        answers.write(json.dumps({"pid": pid}) + "\n")
+        # {"many": [request, ...]} starts them all at once (the processes of one
+        # torchrun-like run); a single request is a list of one
+        message = json.loads(line)
+        pids = []
+        for request in message.get("many", [message]):
+            pid = os.fork()
+            if pid == 0:
+                _child(request)
+            pids.append(pid)
+        answers.write(json.dumps({"pids": pids}) + "\n")
         answers.flush()
-        _, status = os.waitpid(pid, 0)
-        answers.write(json.dumps({"status": os.waitstatus_to_exitcode(status)}) + "\n")
+        statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+        answers.write(json.dumps({"statuses": statuses}) + "\n")
         answers.flush()
 
 

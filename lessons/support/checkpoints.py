@@ -25,7 +25,6 @@ import contextlib
 import functools
 import pickle
 import re
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -174,8 +173,9 @@ def fingerprint(model, device):
 # ---------------------------------------------------------------- P25's trap, really
 # The course's model_save.py defines class Tudui in the script it runs and saves it
 # whole: the file names the class __main__.Tudui. A different script (another
-# __main__) that loads it fails. The saving script is run here with a __main__ of
-# its own; the loading one is a real second program (a new Python, with a time limit).
+# __main__, one without that class) that loads it fails. Both scripts are run here,
+# one after the other, each with a __main__ of its own, as two programs would have:
+# the same lookup, the same error, without the seconds a second Python takes to start.
 COURSE_TRAP_SAVE = """
 import torch
 from torch import nn
@@ -191,18 +191,19 @@ torch.save(tudui, path)
 """
 # weights_only=False is what reaches the trap; harmless here: the file was just made above.
 COURSE_TRAP_LOAD = """
-import sys, torch
+import torch
 try:
-    torch.load(sys.argv[1], weights_only=False)
-    print("loaded")
+    torch.load(path, weights_only=False)
+    result = "loaded"
 except AttributeError as error:
-    print(f"AttributeError: {error}")
+    result = f"AttributeError: {error}"
 """
 
 
-def save_as_a_script(code, path):
-    """Run `code` (which saves to `path`) as a script's __main__ does: its classes are
-    named __main__.X. The running program's own __main__ is put back afterwards."""
+def as_a_script(code, path, name):
+    """Run `code` as a script's __main__ does (its classes are named __main__.X, and
+    __main__ holds only what it defines), with `path` given; returns its variables.
+    The running program's own __main__ is put back afterwards."""
     import types
 
     script = types.ModuleType("__main__")
@@ -210,33 +211,22 @@ def save_as_a_script(code, path):
     running = sys.modules["__main__"]
     sys.modules["__main__"] = script
     try:
-        exec(compile(code, "<model_save.py>", "exec"), script.__dict__)
+        exec(compile(code, name, "exec"), script.__dict__)
     finally:
         sys.modules["__main__"] = running
-
-
-def load_in_another_program(code, path, timeout=60):
-    """Run `code` as a script of its own, model_load.py beside `path`, in a new Python
-    (sys.argv[1] = path); return the last line it printed."""
-    script = Path(path).parent / "model_load.py"
-    script.write_text(code, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True,
-                          timeout=timeout, encoding="utf-8", errors="replace")
-    if done.returncode != 0:
-        raise RuntimeError((done.stderr.strip().splitlines() or [str(done.returncode)])[-1])
-    return (done.stdout.strip().splitlines() or [""])[-1]
+    return script.__dict__
 
 
 @functools.lru_cache(maxsize=1)
 def main_module_trap():
     """The error the course's trap gives, really raised: one script saves, another
-    program (a new Python, whose __main__ has no Tudui) loads. As one line."""
+    script (whose __main__ has no Tudui) loads. As one line."""
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "tudui_method1.pth"
         try:
-            save_as_a_script(COURSE_TRAP_SAVE, path)
-            return load_in_another_program(COURSE_TRAP_LOAD, path)
-        except (RuntimeError, OSError, pickle.PicklingError, subprocess.SubprocessError) as error:  # incl. time-out
+            as_a_script(COURSE_TRAP_SAVE, path, "<model_save.py>")
+            return as_a_script(COURSE_TRAP_LOAD, path, "<model_load.py>")["result"]
+        except (RuntimeError, OSError, pickle.PicklingError) as error:
             return _("（演示没能运行：{error}）").format(error=error)
 
 
