@@ -11,6 +11,11 @@ lessons knows about this file):
                  started, as a worker that dies mid-epoch
   --workers N    every DataLoader the script makes with num_workers=0 gets N
                  workers instead (for lessons that have no --num-workers)
+  --persistent-workers
+                 DataLoaders with workers keep them from one epoch to the next
+                 (persistent_workers=True): each spawned worker imports torch
+                 anew, about 3 s of CPU, and the tests' time budget pays for
+                 one start of each worker, not one per epoch
 
 Tests start it through helpers.run_python.
 """
@@ -70,6 +75,19 @@ def with_workers(count):
     DataLoader.__init__ = init
 
 
+def persistent_workers():
+    from torch.utils.data import DataLoader
+    made = DataLoader.__init__
+
+    def init(self, *args, **kwargs):
+        import inspect
+        given = inspect.signature(made).bind(self, *args, **kwargs).arguments
+        if given.get("num_workers", 0) > 0:
+            kwargs["persistent_workers"] = True
+        made(self, *args, **kwargs)
+    DataLoader.__init__ = init
+
+
 def main():
     args = sys.argv[1:]
     options = set()
@@ -82,6 +100,8 @@ def main():
         no_unix()
     if options & {"--spawn", "--no-unix"}:
         multiprocessing.set_start_method("spawn", force=True)
+    if "--persistent-workers" in options:
+        persistent_workers()
     if "--kill-worker" in options:
         kill_a_worker()
     script = os.path.abspath(args[0])
