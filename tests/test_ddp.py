@@ -11,13 +11,13 @@ import json
 import os
 import shlex
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 import torch
+import torch.distributed.run
 import torchvision
 
 from helpers import LESSONS_DIR, REPO_ROOT, read_events, run_lesson, run_lesson_script, run_python_many
@@ -25,8 +25,9 @@ from models import Tudui
 from support import distributed, files, i18n
 
 LESSON = LESSONS_DIR / "p33_ddp_torchrun.py"
-TORCHRUN = [str(Path(sys.executable).with_name("torchrun"))] if Path(sys.executable).with_name("torchrun").is_file() \
-    else [sys.executable, "-m", "torch.distributed.run"]
+# the torchrun that `torchrun` runs: the script beside this Python (torch's own module where there is none)
+TORCHRUN_SCRIPT = Path(sys.executable).with_name("torchrun") if Path(sys.executable).with_name("torchrun").is_file() \
+    else Path(torch.distributed.run.__file__)
 TRAIN = ["--tiny", "--batch-size", "25", "--lr", "0.05", "--timeout", "60"]
 LIMIT = 240          # seconds any torchrun run may take here (a loaded 2-core machine starts torch slowly)
 
@@ -57,26 +58,6 @@ def readme_two_machine_commands():
     return [shlex.split(command) for command in typed[:2]]
 
 
-def launch(command, out, name, env):
-    """A launcher whose output goes to files (nothing can block on a full pipe)."""
-    with open(out / f"{name}.out", "w") as stdout, open(out / f"{name}.err", "w") as stderr:
-        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr)
-
-
-def finish(launchers, out, names):
-    """Wait for every launcher (at most LIMIT seconds in all), kill what is left; the outputs."""
-    deadline = time.time() + LIMIT
-    try:
-        for launcher in launchers:
-            launcher.wait(timeout=max(1, deadline - time.time()))
-    finally:
-        for launcher in launchers:
-            if launcher.poll() is None:
-                launcher.kill()
-                launcher.wait()
-    return [(out / f"{n}.out").read_text() + (out / f"{n}.err").read_text() for n in names]
-
-
 def as_torchrun_starts_them(processes, flags, tmp_path, timeout=LIMIT, during=None):
     """`processes` copies of `python lessons/p33_ddp_torchrun.py flags`, side by side,
     each with the variables torchrun gives its workers (RANK, LOCAL_RANK,
@@ -104,15 +85,17 @@ def run_two_machines(out, device="cpu"):
         assert words[0] == "torchrun" and words[-1] == "lessons/p33_ddp_torchrun.py"
         assert f"--node-rank={node}" in words
         words = [word.replace("HOST", "127.0.0.1").replace("29500", port) for word in words]
-        command = TORCHRUN + words[1:] + [*TRAIN, "--device", device, "--epochs", "2",
-                                          "--logdir", str(out / "logs"), "--out-dir", str(out / "checkpoints"),
-                                          "--report", str(out / "report.json")]
         env = environment()
         if device == "cuda":
             env["CUDA_VISIBLE_DEVICES"] = str(node)        # one GPU for each "machine"
-        launchers.append(launch(command, out, f"node{node}", env))
-    outputs = finish(launchers, out, ["node0", "node1"])
-    assert [launcher.returncode for launcher in launchers] == [0, 0], outputs
+        # the launcher is the venv's torchrun script, forked from tests/zygote.py (it would spend
+        # its first seconds importing torch); the processes it starts are new Pythons, as always
+        launchers.append(dict(script=TORCHRUN_SCRIPT, args=words[1:] + [
+            *TRAIN, "--device", device, "--epochs", "2", "--logdir", out / "logs",
+            "--out-dir", out / "checkpoints", "--report", out / "report.json"], env=env, cwd=REPO_ROOT))
+    results = run_python_many(launchers, timeout=LIMIT)
+    outputs = [r.stdout + r.stderr for r in results]
+    assert [r.returncode for r in results] == [0, 0], outputs
     # rank 0, the one that prints, is on the machine given --node-rank=0
     assert outputs[0].count("P33 课程之外：多卡、多机训练（torchrun 与 DistributedDataParallel）") == 1
     assert "P33 课程之外" not in outputs[1]
