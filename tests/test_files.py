@@ -197,7 +197,7 @@ def in_use_by_tensorboard(path):
     return error
 
 
-def test_set_aside_while_tensorboard_reads_the_earlier_run(tmp_path, monkeypatch):
+def test_set_aside_while_tensorboard_reads_the_earlier_run(tmp_path, monkeypatch, capsys):
     from torch.utils.tensorboard import SummaryWriter
 
     def a_run(value):
@@ -213,7 +213,8 @@ def test_set_aside_while_tensorboard_reads_the_earlier_run(tmp_path, monkeypatch
         a_run(2.0)
     assert board.read_scalars(tmp_path, "x") == [(0, 2.0)] and len(list(tmp_path.iterdir())) == 1
 
-    # Windows does not: one line that names the file and the cause, and nothing moved
+    # Windows does not: this run goes to a fresh folder of its own, one line names the held file
+    # and the cause, and nothing of the earlier run is moved
     held = sorted(tmp_path.iterdir())
     (tmp_path / (board.EVENTS + "second")).write_bytes(held[0].read_bytes())
     held = sorted(tmp_path.iterdir())
@@ -223,12 +224,20 @@ def test_set_aside_while_tensorboard_reads_the_earlier_run(tmp_path, monkeypatch
         if path == held[-1]:
             raise in_use_by_tensorboard(path)
         return rename(path, target)
-    monkeypatch.setattr(type(held[0]), "rename", refuse)
-    with pytest.raises(files.LessonError) as error:
-        board.fresh_run(tmp_path)
-    said = str(error.value)
-    assert held[-1].name in said and "WinError 32" in said and "Permission denied" not in said and "\n" not in said
-    assert sorted(tmp_path.iterdir()) == held                              # the one renamed went back
+    capsys.readouterr()
+    with monkeypatch.context() as windows:
+        windows.setattr(type(held[0]), "rename", refuse)
+        a_run(3.0)
+    said = [line for line in capsys.readouterr().out.splitlines() if held[-1].name in line]
+    assert len(said) == 1 and "WinError 32" in said[0] and "Permission denied" not in said[0]
+    assert sorted(p for p in tmp_path.iterdir() if p.is_file()) == held         # the one renamed went back
+    fresh = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert len(fresh) == 1 and fresh[0].name in said[0]
+    assert board.read_scalars(fresh[0], "x") == [(0, 3.0)]
+
+    # TensorBoard closed: the next run replaces them all
+    a_run(4.0)
+    assert board.read_scalars(tmp_path, "x") == [(0, 4.0)] and len(list(tmp_path.iterdir())) == 1
 
 
 @pytest.mark.parametrize("error, windows, facts", [

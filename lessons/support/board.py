@@ -42,13 +42,19 @@ def fresh_run(log_dir, image_steps=0, view=None):
             stale.unlink()
         _set_aside(sorted(log_dir.glob(EVENTS + "*")))
     except OSError as error:
-        if files.in_use(error):
-            raise LessonError(_("上一次运行的事件文件 {file} 正被别的程序打开着（WinError {code}，多半是 TensorBoard）："
-                                "在 TensorBoard 的窗口按 Ctrl-C 关掉它再运行，或者用 --logdir 换一个文件夹").format(
-                file=shown(error.filename or log_dir), code=error.winerror)) from None
-        raise LessonError(_("不能往 {path} 写 TensorBoard 事件文件：{why}").format(
-            path=shown(log_dir), why=files.why_not_written(error, log_dir))) from None
-    files.after_run(success=lambda: _drop_earlier(log_dir), failure=lambda error: _restore_earlier(log_dir, error))
+        if not files.in_use(error):
+            raise LessonError(_("不能往 {path} 写 TensorBoard 事件文件：{why}").format(
+                path=shown(log_dir), why=files.why_not_written(error, log_dir))) from None
+        # Windows: TensorBoard holds the earlier run's file open, and an open file can be
+        # neither renamed nor deleted. This run goes to a fresh folder of its own beside it
+        # (TensorBoard shows it as a run of its own: no zig-zag), the earlier run stays.
+        held, log_dir = error.filename or log_dir, _fresh_folder(log_dir)
+        print(_("上一次运行的事件文件 {file} 正被别的程序打开着（WinError {code}，多半是 TensorBoard），"
+                "不能先放到一边：这次写到 {folder}（TensorBoard 里是单独的一次运行）").format(
+            file=shown(held), code=error.winerror, folder=shown(log_dir)))
+        files.after_run(success=lambda: None, failure=lambda error: _drop_folder(log_dir, error))
+    else:
+        files.after_run(success=lambda: _drop_earlier(log_dir), failure=lambda error: _restore_earlier(log_dir, error))
     threading.excepthook = _quiet_writer_thread   # the same function each time: setting it twice is harmless
     print(_("TensorBoard：写入 {path}").format(path=shown(log_dir)))
     if view is None:
@@ -74,9 +80,47 @@ def _set_aside(earlier):
         raise
 
 
+RUN_FOLDER = "run-"      # the fresh folders of runs made while the earlier one was held open
+
+
+def _fresh_folder(log_dir):
+    """log_dir/run-N, the first N not taken, made."""
+    number = 2
+    while (Path(log_dir) / f"{RUN_FOLDER}{number}").exists():
+        number += 1
+    folder = Path(log_dir) / f"{RUN_FOLDER}{number}"
+    try:
+        folder.mkdir()
+    except OSError as error:
+        raise LessonError(_("不能往 {path} 写 TensorBoard 事件文件：{why}").format(
+            path=shown(folder), why=files.why_not_written(error, folder))) from None
+    return folder
+
+
 def _drop_earlier(log_dir):
     for old in Path(log_dir).glob(SET_ASIDE + "*"):
         old.unlink(missing_ok=True)
+    for folder in Path(log_dir).glob(RUN_FOLDER + "*"):
+        # runs written while an earlier one was held open: earlier runs too, now replaced
+        _drop_folder(folder)
+
+
+def _drop_folder(folder, error=None):
+    """Delete a fresh run folder (what a failed run wrote, or an earlier run), as far
+    as it goes: a file still held open stays. For a refused write, the one line."""
+    for path in sorted(Path(folder).glob("*"), reverse=True):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+    try:
+        Path(folder).rmdir()
+    except OSError:
+        pass
+    if isinstance(error, OSError):
+        return _("没能往 {path} 写 TensorBoard 事件文件：{why}").format(
+            path=shown(folder), why=files.why_not_written(error, folder))
+    return None
 
 
 def _restore_earlier(log_dir, error=None):
