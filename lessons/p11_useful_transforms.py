@@ -1,9 +1,9 @@
 """P11 常见的Transforms（一）（二）
 
 先看 __call__：类写了 __call__，它的对象就能像函数一样调用，person("zhangsan")；transforms 的工具都是这样。
-再逐个用 ToTensor、Normalize（output = (input - mean) / std）、Resize、Compose（前一个的输出是后一个的输入）、
-RandomCrop，每一步写进 TensorBoard。最后是课程的 P9_transforms.py：Compose([Resize(400), ToTensor()])
-交给自己写的 MyData，它读 ants_image/ + ants_label/（本课和 P6 一样在 data/read_data_layout/ 下做一份）。
+再逐个用 ToTensor、Normalize（output = (input - mean) / std，视频换了三组均值和标准差）、Resize、
+Compose（前一个的输出是后一个的输入）、RandomCrop（先裁正方形，再给 (高, 宽) 裁长方形），每一步写进 TensorBoard。
+最后是课程的 P9_transforms.py：Compose([Resize(400), ToTensor()]) 交给自己写的 MyData，它读 ants_image/ + ants_label/（本课和 P6 一样在 data/read_data_layout/ 下做一份）。
 视频的总结：关注输入和输出的类型，多看官方文档；不知道返回值是什么，就 print(type()) 或用调试器看。
 """
 import os
@@ -98,16 +98,26 @@ def main(argv=None):
     img_norm = trans_norm(img_tensor)
     print(img_norm[0][0][0])
     writer.add_image("Normalize", img_norm)
+    # 视频接着把上面的均值和标准差改了两次，每次换一个步数（1、2）再运行；视频改的是同一段，这里三次都留着
+    img_norm_first = img_norm                # 我们加的：留着第一次的结果，课末手算对比
+    trans_norm = transforms.Normalize([1, 3, 5], [3, 2, 1])
+    img_norm = trans_norm(img_tensor)
+    print(img_norm[0][0][0])
+    writer.add_image("Normalize", img_norm, 1)
+    trans_norm = transforms.Normalize([6, 3, 2], [9, 3, 5])
+    img_norm = trans_norm(img_tensor)
+    print(img_norm[0][0][0])
+    writer.add_image("Normalize", img_norm, 2)
 
     # Resize
     print(img.size)
     trans_resize = transforms.Resize((512, 512))
     # img PIL -> resize -> img_resize PIL
     img_resize = trans_resize(img)
-    print(img_resize)
     # img_resize PIL -> totensor -> img_resize tensor
     img_resize = trans_totensor(img_resize)
     writer.add_image("Resize", img_resize, 0)
+    print(img_resize)
 
     # Compose - resize - 2
     trans_resize_2 = transforms.Resize(512)
@@ -117,17 +127,26 @@ def main(argv=None):
     writer.add_image("Resize", img_resize_2, 1)
 
     # RandomCrop
-    trans_random = transforms.RandomCrop(256)
+    trans_random = transforms.RandomCrop(256)      # 视频中 RandomCrop(512)：视频的图片比 ants 的（500×375）大，512 在这里裁不出来
     trans_compose_2 = transforms.Compose([trans_random, trans_totensor])
     for i in range(args.crops):                # 视频中 range(10)
         img_crop = trans_compose_2(img)
         writer.add_image("RandomCrop", img_crop, i)
 
+    # 视频接着改成 (高, 宽) 两个数：裁成长方形，tag 也换成 "RandomCropHW"
+    crop_shapes = [list(img_crop.shape)]     # 我们加的：记下上面裁出的形状，课末打印
+    trans_random = transforms.RandomCrop((200, 400), pad_if_needed=True)   # 视频中 RandomCrop((500, 1000))；pad_if_needed=True 我们加的：比 400 窄的图片先填充
+    trans_compose_2 = transforms.Compose([trans_random, trans_totensor])
+    for i in range(args.crops):                # 视频中 range(10)
+        img_crop = trans_compose_2(img)
+        writer.add_image("RandomCropHW", img_crop, i)
+    crop_shapes.append(list(img_crop.shape))     # 我们加的
+
     writer.close()
 
     # 我们加的准备：P9_transforms.py 要 ants_image/ + ants_label/；hymenoptera_data 和你自己的文件夹没有，
     # 就在 data/ 下做一份（打印出位置）
-    labelled_root = pictures.second_layout(train, classes[:2], args.data_root)
+    labelled_root = pictures.second_layout(train, classes[:2], args.data_root, "P9_transforms.py")
     ants, bees = classes[:2]
 
     # ------------------------------------------------ 课程的代码（P9_transforms.py：Compose 交给自己的 Dataset）
@@ -141,26 +160,18 @@ def main(argv=None):
     bees_dataset = MyData(root_dir, image_bees, label_bees, transform=transform)
 
     # ------------------------------------------------ 我们加的（课程之外）
-    crop_shapes = [list(img_crop.shape)]
-    writer = SummaryWriter(log_dir)            # 再打开一次，写我们加的长方形裁剪
-    trans_random_hw = transforms.RandomCrop((200, 400), pad_if_needed=True)   # 给 (高, 宽)：裁成长方形
-    trans_compose_hw = transforms.Compose([trans_random_hw, trans_totensor])
-    for i in range(args.crops):
-        img_crop = trans_compose_hw(img)
-        writer.add_image("RandomCropHW", img_crop, i)
-    crop_shapes.append(list(img_crop.shape))
-    writer.close()
-
     print(_("person(\"zhangsan\") 调用的是 Person.__call__；transforms 的工具也一样：trans_totensor(img) "
             "就是 trans_totensor.__call__(img)"))
     print(_("ToTensor：{before} -> {after} {shape}").format(
         before=type(img).__name__, after=type(img_tensor).__name__, shape=list(img_tensor.shape)))
-    before, after = img_tensor[0][0][0].item(), img_norm[0][0][0].item()
-    print(_("Normalize：img_tensor[0][0][0] {before:.4f} -> img_norm[0][0][0] {after:.4f}；"
+    before, after, last = img_tensor[0][0][0].item(), img_norm_first[0][0][0].item(), img_norm[0][0][0].item()
+    print(_("Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])：img_tensor[0][0][0] {before:.4f} -> img_norm[0][0][0] {after:.4f}；"
             "手算 (x - mean) / std = ({before:.4f} - 0.5) / 0.5 = {by_hand:.4f}；"
             "范围 [0, 1] 变成 [{low:.2f}, {high:.2f}]").format(
         before=before, after=after, by_hand=(before - 0.5) / 0.5,
-        low=img_norm.min().item(), high=img_norm.max().item()))
+        low=img_norm_first.min().item(), high=img_norm_first.max().item()))
+    print(_("视频最后的 Normalize([6, 3, 2], [9, 3, 5])：第一个通道 ({before:.4f} - 6) / 9 = {last:.4f}；"
+            "TensorBoard 的 tag \"Normalize\" 有步数 0、1、2 三张，拖动步数滑块对比").format(before=before, last=last))
     print(_("Resize((512, 512))：PIL 大小（宽、高）{original} -> {pair}，被压成了正方形；"
             "Resize(512)：短边变成 512，比例不变，Compose 之后是 {shape} 的张量").format(
         original=img.size, pair=trans_resize(img).size, shape=list(img_resize_2.shape)))
@@ -171,8 +182,9 @@ def main(argv=None):
         wrong_order = f"TypeError: {error}"
     print(_("Compose([trans_norm, trans_totensor])（顺序反了）：{result}").format(result=wrong_order))
     print(_("  Normalize 要的是张量，而这时图片还是 PIL 图片：ToTensor 必须在前面。看清每一步的输入和输出类型"))
-    print(_("RandomCrop(256) 和 RandomCrop((200, 400)) 各 {crops} 次：形状 {shapes}，每次裁的位置都不同"
-            "（tag RandomCrop 和 RandomCropHW）；pad_if_needed=True 让比裁剪尺寸小的图片先填充").format(
+    print(_("RandomCrop(256)（视频中: RandomCrop(512)）和 RandomCrop((200, 400))（视频中: RandomCrop((500, 1000))）"
+            "各 {crops} 次：形状 {shapes}，每次裁的位置都不同（tag RandomCrop 和 RandomCropHW）；"
+            "视频的图片更大，这里的数值按 ants 的图片缩小了；pad_if_needed=True 让比裁剪尺寸小的图片先填充").format(
         crops=args.crops, shapes=crop_shapes))
     dataset_img, dataset_label = ants_dataset[0]
     print(_("MyData(..., transform=transform)：ants_dataset {ants} 张，bees_dataset {bees} 张；"
@@ -180,8 +192,8 @@ def main(argv=None):
         ants=len(ants_dataset), bees=len(bees_dataset), shape=list(dataset_img.shape), label=dataset_label))
     dataset_shape = list(dataset_img.shape)
     print(_("不清楚返回值是什么时：用 print(x)、print(type(x)) 看一看，或者用调试器（debug）"))
-    return {"tensor_shape": list(img_tensor.shape), "normalize": (before, after),
-            "norm_range": (img_norm.min().item(), img_norm.max().item()),
+    return {"tensor_shape": list(img_tensor.shape), "normalize": (before, after), "normalize_last": last,
+            "norm_range": (img_norm_first.min().item(), img_norm_first.max().item()),
             "resize_pair": trans_resize(img).size, "resize_one": trans_resize_2(img).size, "original": img.size,
             "resize_shape": list(img_resize.shape), "compose_shape": list(img_resize_2.shape),
             "wrong_order": wrong_order, "crop_shapes": crop_shapes, "dataset_shape": dataset_shape,

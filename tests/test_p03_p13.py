@@ -133,6 +133,7 @@ def test_p11_call_and_common_transforms(tmp_path, capsys):
     assert out[at + 1] == "hellolisi" and not any(line.startswith("<PIL") for line in out[:at])
     before, after = result["normalize"]
     assert after == pytest.approx((before - 0.5) / 0.5, abs=1e-6)
+    assert result["normalize_last"] == pytest.approx((before - 6) / 9, abs=1e-6)     # the video's last values
     low, high = result["norm_range"]
     assert -1 <= low < 0 < high <= 1
     assert result["original"] == (500, 375)
@@ -143,6 +144,7 @@ def test_p11_call_and_common_transforms(tmp_path, capsys):
     assert result["dataset_shape"] == [3, 400, 533]          # P9_transforms.py: Resize(400) inside MyData
     events = read_events(tmp_path / "logs")
     assert image_steps(events, "RandomCrop") == [0, 1, 2] and image_steps(events, "Resize") == [0, 1]
+    assert image_steps(events, "RandomCropHW") == [0, 1, 2] and image_steps(events, "Normalize") == [0, 1, 2]
     assert {"ToTensor", "Normalize", "Resize", "RandomCrop", "RandomCropHW"} <= set(events.Tags()["images"])
 
 

@@ -137,13 +137,14 @@ def has_second_layout(root, classes):
                for name in classes)
 
 
-def second_layout(root, classes, data_root):
+def second_layout(root, classes, data_root, course_file="read_data.py"):
     """A folder with the layout of the course's read_data.py and P9_transforms.py
     (ants_image/ + ants_label/, one .txt per picture holding its class) for
     `classes` of `root`: `root` itself when it has it, else one made here from
     root's class folders, under <data_root>/read_data_layout/. The learner's
     folder is only read. Kept in step with it: pictures copied when new or
-    changed, dropped when gone. Returns the folder."""
+    changed, dropped when gone. `course_file` is the course file named in the
+    printed line (P6: read_data.py, P11: P9_transforms.py). Returns the folder."""
     root = Path(root)
     if has_second_layout(root, classes):
         return root
@@ -168,9 +169,9 @@ def second_layout(root, classes, data_root):
             label = labels / f"{Path(picture).stem}.txt"
             if not label.is_file() or label.read_text(encoding="utf-8") != name:
                 label.write_text(name, encoding="utf-8")     # the practice set's label file: the class name
-    print(_("第二种组织方式（read_data.py 要的 {example}_image/ + {example}_label/）：{root} 里没有，从它的 {classes} "
+    print(_("第二种组织方式（{course_file} 要的 {example}_image/ + {example}_label/）：{root} 里没有，从它的 {classes} "
             "做了一份，放在 {made}（图片复制过去，每张配一个同名 .txt，内容是文件夹名；你的文件夹没有改动）").format(
-        example=classes[0], root=shown(root), classes=_("、").join(f"{name}/" for name in classes), made=shown(made)))
+        course_file=course_file, example=classes[0], root=shown(root), classes=_("、").join(f"{name}/" for name in classes), made=shown(made)))
     return made
 
 
@@ -216,12 +217,13 @@ def dataset_folders(root_dir, data_root):
 
 
 def first_big_picture(folder):
-    """P11: the first picture of `folder` with both sides at least 256: the video's RandomCrop(256) needs that."""
+    """P11: the first picture of `folder` with both sides at least 256: the lesson's RandomCrop(256) needs that
+    (the video's RandomCrop(512) cut a bigger picture than hymenoptera_data's 500×375)."""
     for name in picture_files(folder):
         if min(open_picture(folder / name).size) >= 256:
             return folder / name
-    raise LessonError(_("{folder} 里没有宽和高都至少 256 像素的图片：视频的 RandomCrop(256) 要从图片里裁出 256×256"
-                         "，放一张大一点的进去").format(folder=shown(folder)))
+    raise LessonError(_("{folder} 里没有宽和高都至少 256 像素的图片：本课的 RandomCrop(256)（视频中: RandomCrop(512)）"
+                         "要从图片里裁出 256×256，放一张大一点的进去").format(folder=shown(folder)))
 
 
 def two_classes(root_dir, data_root):
