@@ -4,14 +4,14 @@
 每一处都先用 if torch.cuda.is_available(): 判断一下。优化器不用改：它拿着的就是网络自己的参数，
 参数跟着网络一起到了显卡上。其余就是 P26-P28 完整的训练套路（视频的 train_gpu_1.py）：打印
 训练集和测试集的长度，DataLoader，Tudui，损失函数，SGD 优化器，每一轮先训练、再在整个测试集上
-算 Loss 和正确率，写进 TensorBoard，最后保存这一轮的模型 tudui_{i}.pth。本课还用 time.time()
-打印训练了多少秒，好比较 CPU 和 GPU 的速度（我们加的，课程文件里没有）。
+算 Loss 和正确率，写进 TensorBoard，最后保存这一轮的模型 tudui_{i}.pth。视频还用 time.time()
+打印训练了多少秒，好比较 CPU 和 GPU 的速度（视频 P29 里加的，课程文件里没有）。
 
 没有 NVIDIA 显卡的电脑上 torch.cuda.is_available() 是 False，每个 .cuda() 都被跳过，同样的代码
 在 CPU 上训练。视频的代码这时什么也不说，本课会打印一行说明。苹果电脑的 GPU（mps）用 .cuda()
 用不上，要用 P30 的 .to(device)。视频训练 10 轮，这里默认 1 轮（--epochs 10 就和视频一样）。
 """
-import time                              # 我们加的：计时用（课程文件里没有）
+import time                              # 视频 P29 里加的计时（课程文件里没有）
 from pathlib import Path
 
 import torch
@@ -107,7 +107,7 @@ def main(argv=None):
     log_dir = board.fresh_run(args.logdir)     # 我们加的：上一次的记录先放到一边，打印查看命令
     writer = SummaryWriter(log_dir)            # 视频中 SummaryWriter("../logs_train")
 
-    start_time = time.time()             # 我们加的：计时（课程文件里没有），下同
+    start_time = time.time()             # 视频 P29 里加的（课程文件里没有），下同
     for i in range(epoch):
         print(_("-------第 {} 轮训练开始-------").format(i+1))
 
@@ -128,8 +128,8 @@ def main(argv=None):
 
             total_train_step = total_train_step + 1
             if total_train_step % args.print_every == 0:      # 视频中 % 100
-                end_time = time.time()                      # 我们加的
-                print(end_time - start_time)                # 我们加的：训练到这里用了多少秒
+                end_time = time.time()
+                print(end_time - start_time)                # 训练到这里用了多少秒
                 print(_("训练次数：{}, Loss: {}").format(total_train_step, loss.item()))
                 writer.add_scalar("train_loss", loss.item(), total_train_step)
 
