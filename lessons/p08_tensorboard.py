@@ -70,7 +70,7 @@ def main(argv=None):
     print(_("两次运行都往 {folder} 写了 tag \"y=2x\"：100 步却有 {points} 个点，TensorBoard 把第一次的 step 99 "
             "连到第二次的 step 0，线就来回折返。办法：每次运行换一个文件夹，或者先删掉旧的事件文件"
             "（本课每次运行都会换掉自己上一次的记录）").format(folder=files.shown(scratch), points=len(steps)))
-    print(_("视频用的命令是 tensorboard --logdir=logs --port=6006；6006 端口被占用时换一个 --port"))
+    print(_("视频的命令是 tensorboard --logdir=logs（默认端口 6006）；端口被占用时加 --port 换一个，视频演示的是 --port=6007"))
     return {"image_shape": list(img_array.shape), "without_dataformats": without, "zigzag_points": len(steps),
             "zigzag_steps": steps}
 

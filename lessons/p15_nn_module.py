@@ -18,7 +18,8 @@ from support.i18n import _
 # ------------------------------------------------ 课程的代码（nn_module.py）：这个类，和课程文件一样写在最前面；课程其余的代码在 main() 里
 class Tudui(nn.Module):
     def __init__(self):
-        super().__init__()     # 少了这一行，nn.Module 内部登记层、参数、钩子的地方没有建好，一加层就报错
+        super().__init__()     # 少了这一行，nn.Module 登记层、参数、钩子的地方没有建好：连这个没有层的 Tudui，
+                               # tudui(x) 也会报 AttributeError: 'Tudui' object has no attribute '_backward_hooks'
 
     def forward(self, input):
         output = input + 1

@@ -75,9 +75,9 @@ def main(argv=None):
     same = torch.equal(first(input), output)
     parameters = sum(p.numel() for p in tudui.parameters())
     print(_("两个版本（同样的权重）输出完全一样：{same}；参数个数：{parameters:,}").format(same=same, parameters=parameters))
-    print(_("注意：P22、P23 像视频一样各自再写一遍这个类（Sequential 叫 model1）；P25、P26、P31、P33 从 "
-            "lessons/models.py（课程的 model.py）导入它，那里的 Sequential 叫 model：参数名是 model.0.weight，"
-            "而不是 model1.0.weight"))
+    print(_("注意：P22、P23 像视频一样各自再写一遍这个类（Sequential 叫 model1）；P25、P26、P33 从 "
+            "lessons/models.py（课程的 model.py）导入它，P29、P30、P31 像视频一样各自再写一遍，这几处的 Sequential "
+            "都叫 model：参数名是 model.0.weight，而不是 model1.0.weight"))
     return {"parameters": parameters, "output_shape": list(output.shape), "layer_shapes": layer_shapes,
             "padding": padding, "same_output": same, "printed_first": str(first), "printed": str(tudui)}
 

@@ -1,10 +1,14 @@
 """P23 优化器
 
-你会看到：每训练一轮打印一次 running_loss（这一轮各批损失的和），它应当越来越小；每轮还打印测试正确率。
+你会看到：每训练一轮打印一次 running_loss（这一轮各批损失的和），它应当越来越小；每轮还打印没有拿来
+训练的那部分数据上的正确率（默认是测试集；--video 像视频一样在测试集上训练，正确率就量在训练集上）。
 每一批的顺序：前向传播 outputs = tudui(imgs)，算损失，optim.zero_grad() 梯度清零，backward() 算梯度，
 optim.step() 按梯度更新参数。
 默认设置和视频不同（Adam、one-cycle 学习率、归一化、batch_size=128、在训练集上训练），每一项的理由和
 实测正确率见 README「训练速度」；--video 用视频的设置（SGD，lr=0.01，batch_size=1，测试集，20 轮）。
+课末打印 torch.optim 里常见的优化器（AdamW、RMSprop、Adagrad、Adadelta……）和它们的常用设置（weight_decay、
+momentum、dampening、nesterov、eps、amsgrad）各做什么：--optimizer 选一个，--weight-decay 等选项给设置，
+--compare sgd adam adamw rmsprop adagrad adadelta 从同样的初始权重各训练一次（support/training.py）。
 """
 import torch
 import torchvision
@@ -16,7 +20,6 @@ from torch.utils.tensorboard import SummaryWriter
 
 from support import board, files, flags, training      # 我们的支持代码，不是课程内容
 from support.data import cifar10_ready
-from support.i18n import _
 
 VIDEO = {"optimizer": "sgd", "lr": 0.01, "schedule": "constant", "batch_size": 1, "split": "test",  # --video；其后的选项仍有效
          "normalize": False, "shuffle": False, "epochs": 20}
@@ -57,26 +60,21 @@ def main(argv=None):
             x = self.model1(x)
             return x
 
-    other = torchvision.datasets.CIFAR10(data_root, train=held_out == "train",
-                                         transform=torchvision.transforms.ToTensor())   # 我们加的：另一个集，每轮量正确率
-    test_loader = DataLoader(training.in_memory(other, args), batch_size=1000)         # 我们加的
+    test_loader = training.held_out_loader(data_root, held_out, args)   # 我们加的：没拿来训练的那部分，每轮量正确率
 
     loss = nn.CrossEntropyLoss()
-    histories = {}
+    histories = {}                       # 我们加的：每个优化器的结果
     for name in names:                   # 我们加的：--compare 时每个优化器各训练一次；视频只有 SGD
         flags.seed_everything(args.seed)     # 我们加的：每个优化器都从同样的初始权重、同样的顺序开始
         tudui = Tudui()
-        layout = torch.contiguous_format if name == "lbfgs" else torch.channels_last  # 我们加的：LBFGS 用 .view() 展平梯度
-        tudui = tudui.to(args.device, memory_format=layout)          # 我们加的：channels_last 卷积更快
+        tudui = training.on_device(tudui, name, args.device)        # 我们加的：放到 --device 上，channels_last 卷积更快
         optim = torch.optim.SGD(tudui.parameters(), lr=0.01)
         if (name, settings[name]) != ("sgd", {"lr": 0.01}):         # 我们加的：换成 --optimizer 选的（默认 Adam）
             optim = training.OPTIMIZERS[name][0](tudui.parameters(), **settings[name])
         scheduler = training.lr_schedule(optim, args.schedule, args.epochs, len(dataloader))   # 我们加的
         print(training.mixed_precision_forward(tudui, optim, args.device, None if name == "lbfgs" else args.amp))  # 我们加的
-        print("optim = {}({})".format(type(optim).__name__,                                      # 我们加的
-                                      ", ".join(f"{k}={v}" for k, v in settings[name].items())))
-        log_dir = board.fresh_run(args.logdir / name, view=args.logdir)   # 我们加的：每个优化器一条曲线
-        writer = SummaryWriter(log_dir)                                   # 我们加的
+        training.say_optimizer(optim, settings[name])                                             # 我们加的
+        writer = SummaryWriter(board.fresh_run(args.logdir / name, view=args.logdir))  # 我们加的：每个优化器一条曲线
         record = training.Record(writer, args.log_every, dataloader, test_loader)   # 我们加的
         for epoch in range(args.epochs):                            # 视频中 range(20)
             running_loss = 0.0
@@ -95,35 +93,13 @@ def main(argv=None):
         histories[name] = record.close()         # 我们加的：关上 writer，记下这个优化器的结果
 
     # ------------------------------------------------ 我们加的（课程之外）
-    print(_("running_loss 是 {batches} 批损失的和，每批的损失是 {size} 张图的平均；视频（batch_size=1）"
-            "把 10000 张图各自的损失加起来，所以比较时看平均每批的损失，不要直接比较总和").format(
-        batches=len(dataloader), size=args.batch_size))
-    print(_("TensorBoard 的 SCALARS：train_loss 每 {every} 批一个点；每轮一个点的曲线（running_loss、test_accuracy）"
-            "只有 {epochs} 个点，把 Smoothing 调到 0 才看得清").format(every=args.log_every, epochs=args.epochs))
-    if len(names) > 1:
-        print(_("最后的正确率：{results}").format(
-            results=_("；").join("{} {:.2%}".format(n, h["accuracy"][-1]) for n, h in histories.items())))
+    table = training.say_p23_summary(histories, len(dataloader), args, held_out)   # 还有哪些优化器、设置，--compare
     return {"histories": histories, "settings": settings, "differences": differences, "batches": len(dataloader),
-            "setup": {key: getattr(args, key) for key in VIDEO}}
+            "setup": {key: getattr(args, key) for key in VIDEO}, "optimizer_table": table}
 
 
 def build_parser():
-    parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=128)
-    parser.add_argument("--video", action="store_true",
-                        help="用视频的设置：SGD，学习率 0.01 不变，batch_size=1，在测试集上训练，只做 ToTensor，"
-                             "20 轮；写在它后面的选项仍然有效")
-    parser.add_argument("--optimizer", type=str.lower, choices=training.OPTIMIZERS, default="adam",
-                        help="用哪个 torch.optim 优化器训练（默认：adam；视频：sgd）")
-    parser.add_argument("--compare", nargs="+", type=str.lower, choices=training.OPTIMIZERS, metavar="OPTIMIZER",
-                        help="从同样的初始权重，用这几个优化器各训练一次（例如 --compare sgd adam），TensorBoard 里每个一条曲线")
-    parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练几轮（默认：2；视频：20）")
-    parser.add_argument("--split", choices=["train", "test"], default="train",
-                        help="在 CIFAR10 的哪一部分上训练，另一部分用来量正确率（默认：train；视频：test）")
-    training.add_optimizer_flags(parser)
-    parser.add_argument("--log-every", type=flags.positive_int, default=10,
-                        help="每多少批往 TensorBoard 写一次训练的 loss（默认：10）")
-    training.add_recipe_flags(parser)
-    return parser
+    return training.p23_parser(__file__, __doc__)     # 选项在 support/training.py：--video、--optimizer、--compare……
 
 
 if __name__ == "__main__":

@@ -99,14 +99,23 @@ def test_p23_video_preset(tmp_path):
     events = read_events(tmp_path / "sgd")
     assert [e.value for e in events.Scalars("learning_rate")] == pytest.approx([0.01])
     assert [e.step for e in events.Scalars("train_loss")] == list(range(10, 101, 10))
+    # trained on the test split: the accuracy is the train split's, and its tag says so
+    assert [e.step for e in events.Scalars("train_accuracy")] == [1] and "test_accuracy" not in events.Tags()["scalars"]
 
 
-def test_p23_default_says_how_it_differs(tmp_path):
+def test_p23_default_says_how_it_differs(tmp_path, capsys):
     result = run_lesson("p23_nn_optim", "--tiny", "--device", "cpu", "--logdir", tmp_path, "--epochs", "1",
                         "--log-every", "1")
     differences = " ".join(result["differences"])                   # the facts, not our sentence
     assert "128" in differences and "batch_size=1" in differences and "Adam" in differences and "SGD" in differences
     assert [e.step for e in read_events(tmp_path / "adam").Scalars("train_loss")] == [1, 2]
+    # the optimizers and common settings the learners' notes name are shown, with the flags that use them
+    table, out = result["optimizer_table"], capsys.readouterr().out
+    for cls in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"):
+        assert f"torch.optim.{cls}" in out and cls in table["optimizers"].values()
+    assert set(table["settings"]) == {"weight_decay", "momentum", "dampening", "nesterov", "eps", "amsgrad"}
+    assert table["settings"]["momentum"] == ["sgd", "rmsprop"] and table["settings"]["amsgrad"] == ["adam", "adamw"]
+    assert "--compare" in out and all(key in out for key in table["settings"])
 
 
 def test_p23_help_lists_only_its_flags(capsys):

@@ -20,9 +20,10 @@ import weakref
 from pathlib import Path
 
 import torch
-from torch.utils.data import TensorDataset
+import torchvision
+from torch.utils.data import DataLoader, TensorDataset
 
-from support.flags import non_negative_float, positive_float, video_differences
+from support.flags import lesson_parser, non_negative_float, positive_float, positive_int, video_differences
 from support.i18n import _
 
 AMP_CHOICES = ("auto", "bf16", "fp16")
@@ -311,7 +312,7 @@ def say_video_differences(args, preset):
     }
     differences = video_differences(args, preset, describe)
     if differences:
-        print(_("与视频不同：{differences}。为什么、各差多少见 --help；完全用视频的设置：--video").format(
+        print(_("与视频不同：{differences}。为什么、各差多少见 README「训练速度」；完全用视频的设置：--video").format(
             differences=_("；").join(differences)))
     else:
         print(_("用的是视频的设置（--video）"))
@@ -322,7 +323,8 @@ def say_video_differences(args, preset):
 class Record:
     """P23's TensorBoard and history for one optimizer: the loss every
     `log_every` batches (x: batches seen), and per epoch running_loss, the
-    accuracy on the other split and the learning rate."""
+    accuracy on the other split (tag test_accuracy, or train_accuracy where
+    it trains on the test split) and the learning rate."""
 
     def __init__(self, writer, log_every, train_loader, test_loader):
         self.writer, self.log_every, self.test_loader = writer, log_every, test_loader
@@ -349,7 +351,7 @@ class Record:
             split=_("训练集") if held_out == "train" else _("测试集"),
             speed=self.images / seconds))
         self.writer.add_scalar("running_loss", running_loss, epoch)
-        self.writer.add_scalar("test_accuracy", accuracy, epoch)
+        self.writer.add_scalar(f"{held_out}_accuracy", accuracy, epoch)     # test_accuracy, or train_accuracy (--video)
         self.writer.add_scalar("learning_rate", optim.param_groups[0]["lr"], epoch)
         self.started = time.perf_counter()
 
@@ -357,6 +359,93 @@ class Record:
         """Close the TensorBoard writer; the history of every epoch."""
         self.writer.close()
         return self.history
+
+
+# ---------------------------------------------------------------- P23: its flags, the other split, its lines
+def p23_parser(lesson_file, doc):
+    """P23's flags: --video, the optimizer (or several: --compare), their common settings, the recipe."""
+    parser = lesson_parser(lesson_file, doc, device=True, data=True, logs=True, batch_size=128)
+    parser.add_argument("--video", action="store_true",
+                        help="用视频的设置：SGD，学习率 0.01 不变，batch_size=1，在测试集上训练，只做 ToTensor，"
+                             "20 轮；写在它后面的选项仍然有效")
+    parser.add_argument("--optimizer", type=str.lower, choices=OPTIMIZERS, default="adam",
+                        help="用哪个 torch.optim 优化器训练（默认：adam；视频：sgd）")
+    parser.add_argument("--compare", nargs="+", type=str.lower, choices=OPTIMIZERS, metavar="OPTIMIZER",
+                        help="从同样的初始权重，用这几个优化器各训练一次（例如 --compare sgd adam），TensorBoard 里每个一条曲线")
+    parser.add_argument("--epochs", type=positive_int, default=2, help="训练几轮（默认：2；视频：20）")
+    parser.add_argument("--split", choices=["train", "test"], default="train",
+                        help="在 CIFAR10 的哪一部分上训练，另一部分用来量正确率（默认：train；视频：test）")
+    add_optimizer_flags(parser)
+    parser.add_argument("--log-every", type=positive_int, default=10,
+                        help="每多少批往 TensorBoard 写一次训练的 loss（默认：10）")
+    add_recipe_flags(parser)
+    return parser
+
+
+def held_out_loader(data_root, held_out, args):
+    """P23: the split it does not train on, in memory, to measure the accuracy after each epoch."""
+    other = torchvision.datasets.CIFAR10(data_root, train=held_out == "train",
+                                         transform=torchvision.transforms.ToTensor())
+    return DataLoader(in_memory(other, args), batch_size=1000)
+
+
+def on_device(tudui, name, device):
+    """P23: the network on `device`, channels_last (faster convolutions); LBFGS flattens gradients with .view(): not for it."""
+    layout = torch.contiguous_format if name == "lbfgs" else torch.channels_last
+    return tudui.to(device, memory_format=layout)
+
+
+def say_optimizer(optim, settings):
+    """P23: the optimizer that trains next, as a line of Python."""
+    print("optim = {}({})".format(type(optim).__name__, ", ".join(f"{k}={v}" for k, v in settings.items())))
+
+
+def accepting(key):
+    """The optimizers of OPTIMIZERS whose constructor takes the setting `key`."""
+    return [name for name, (cls, _lr) in OPTIMIZERS.items()
+            if key in inspect.signature(torch.optim.LBFGS.__init__ if cls is LBFGS else cls.__init__).parameters]
+
+
+def say_optimizer_table():
+    """P23: torch.optim's common optimizers and their common settings, with the flags that choose them.
+    Returns {"optimizers": {name: class name}, "settings": {setting: [optimizers that take it]}}."""
+    what = {"sgd": _("随机梯度下降：沿着梯度走一步，最基础（视频用的）"),
+            "adam": _("自适应矩估计：动量加上每个参数自己的步长，很常用（本课默认）"),
+            "adamw": _("Adam 的改进：权重衰减直接作用在参数上，不和梯度混在一起"),
+            "rmsprop": _("用梯度平方的滑动平均给每个参数定步长"),
+            "adagrad": _("把历史梯度的平方累加起来定步长，适合稀疏数据；步长只会越来越小"),
+            "adadelta": _("Adagrad 的改进，步长不会一直变小，对学习率不敏感"),
+            "lbfgs": _("拟牛顿法（近似二阶），每一步要多次计算损失，计算开销大")}
+    settings = {"weight_decay": _("权重衰减（L2 惩罚），防止过拟合"),
+                "momentum": _("动量：沿用前几步的方向，减少来回震荡"),
+                "dampening": _("动量的阻尼：新的梯度只算 (1 - dampening) 份"),
+                "nesterov": _("Nesterov 动量：先按动量走一步，再在那里算梯度（要有 momentum，且没有阻尼）"),
+                "eps": _("加在分母上防止除以 0 的小数"),
+                "amsgrad": _("AMSGrad 变体：分母只增不减")}
+    print(_("torch.optim 里常见的优化器（--optimizer 选一个；--compare {names} 从同样的初始权重各训练一次）：").format(
+        names=" ".join(OPTIMIZERS)))
+    for name, (cls, lr) in OPTIMIZERS.items():
+        print(_("  {name:<9}torch.optim.{cls}，本课默认 lr={lr}：{what}").format(
+            name=name, cls=torch.optim.LBFGS.__name__ if cls is LBFGS else cls.__name__, lr=lr, what=what[name]))
+    print(_("它们的常用设置（选项 --weight-decay、--momentum 等，只交给接受它的优化器）："))
+    takes = {key: accepting(key) for key in COMMON_SETTINGS}
+    for key in COMMON_SETTINGS:
+        print(_("  {key:<13}{what}（{names}）").format(key=key, what=settings[key], names=_("、").join(takes[key])))
+    return {"optimizers": {name: cls.__name__ for name, (cls, _lr) in OPTIMIZERS.items()}, "settings": takes}
+
+
+def say_p23_summary(histories, batches, args, held_out):
+    """P23's closing lines: what running_loss sums, TensorBoard's curves, each optimizer's accuracy, the table."""
+    print(_("running_loss 是 {batches} 批损失的和，每批的损失是 {size} 张图的平均；视频（batch_size=1）"
+            "把 10000 张图各自的损失加起来，所以比较时看平均每批的损失，不要直接比较总和").format(
+        batches=batches, size=args.batch_size))
+    print(_("TensorBoard 的 SCALARS：train_loss 每 {every} 批一个点；每轮一个点的曲线（running_loss、{tag}）"
+            "只有 {epochs} 个点，把 Smoothing 调到 0 才看得清").format(
+        every=args.log_every, tag=f"{held_out}_accuracy", epochs=args.epochs))
+    if len(histories) > 1:
+        print(_("最后的正确率：{results}").format(
+            results=_("；").join("{} {:.2%}".format(n, h["accuracy"][-1]) for n, h in histories.items())))
+    return say_optimizer_table()
 
 
 # ---------------------------------------------------------------- P26's checkpoints
