@@ -25,9 +25,9 @@ def main(argv=None):
     # ------------------------------------------------ 课程的代码（视频在 Python 控制台里一行行输入，没有课程文件）
     # dir()：打开工具箱，看看里面有什么
     names = dir(torch)
-    print("dir(torch):", listed(names, args.all))
+    print("dir(torch):", listed(names, args.all))           # 我们加的 print：控制台会直接显示；默认只列前 12 个（--all 全部）
     cuda_names = dir(torch.cuda)
-    print("dir(torch.cuda):", listed(cuda_names, args.all))
+    print("dir(torch.cuda):", listed(cuda_names, args.all))  # 我们加的 print，同上
     tool_names = dir(torch.cuda.is_available)
     print("dir(torch.cuda.is_available):", tool_names)
 

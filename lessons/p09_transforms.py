@@ -48,7 +48,7 @@ def main(argv=None):
     writer.close()
 
     # 2、为什么我们需要Tensor数据类型：还可以用 cv2 读图片，得到 numpy 数组
-    try:
+    try:                                       # 我们加的：没装 OpenCV 也能往下走（见 except）
         import cv2                             # pip install opencv-python
         cv_img = cv2.imread(str(img_path))
     except ImportError:                        # 我们加的：没装 OpenCV 时，做出 cv2.imread 会给的数组：BGR 顺序

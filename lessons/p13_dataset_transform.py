@@ -35,9 +35,9 @@ def main(argv=None):
     print(img)
     print(target)
     print(test_set.classes[target])
-    # img.show()                         # 视频用 img.show() 弹出看图软件；我们把图片存成文件（下一行），在哪里都能打开
-    picture = Path(args.logdir) / "test_set_0.png"
-    files.save_picture(img, picture)
+    # img.show()                         # 视频用 img.show() 弹出看图软件；我们把图片存成文件（下两行），在哪里都能打开
+    picture = Path(args.logdir) / "test_set_0.png"     # 我们加的
+    files.save_picture(img, picture)                   # 我们加的：代替 img.show()
 
     dataset_transform = torchvision.transforms.Compose([
         torchvision.transforms.ToTensor()

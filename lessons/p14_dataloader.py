@@ -10,13 +10,15 @@ drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（
 两轮的图片写进 TensorBoard，tag 是 "Epoch: 0" 和 "Epoch: 1"：因为 shuffle=True，同一步在两轮里
 是不同的图片。视频把每轮 156 步都写进去（--log-batches all），这时 TensorBoard 要加
 --samples_per_plugin 才能全部显示，打印出的命令会带上它。
+课末逐个打印 DataLoader 的设置做什么、这次是什么值：视频写的 batch_size、shuffle、num_workers、drop_last，
+以及视频用默认值的 sampler、batch_sampler、collate_fn、pin_memory、timeout。
 """
 import torchvision
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 
 from support import board, files, flags          # 我们的支持代码，不是课程内容
-from support.data import cifar10_ready, is_standin
+from support.data import cifar10_ready, is_standin, say_loader_settings
 from support.i18n import _
 
 
@@ -54,7 +56,7 @@ def main(argv=None):
                 first_targets.append(targets[:8].tolist())                   # 我们加的：记下每轮第一批的标签
             writer.add_images("Epoch: {}".format(epoch), imgs, step)
             step = step + 1
-            if args.log_batches is not None and step >= args.log_batches:
+            if args.log_batches is not None and step >= args.log_batches:     # 我们加的：--log-batches，见下一行
                 break            # 我们加的：默认只写前 4 批，快一些；视频写全部（--log-batches all）
 
     writer.close()
@@ -72,12 +74,13 @@ def main(argv=None):
                 "（Windows 上不挡会报 freeze_support 错误）").format(workers=args.num_workers))
     print(_("shuffle=True：第 1 轮（epoch 0）第一批的前几个标签是 {first}，第 2 轮（epoch 1）是 {second}：每一轮顺序都不同").format(
         first=first_targets[0], second=first_targets[1]))
+    settings = say_loader_settings(test_loader)     # 每个设置做什么、这次的值（support/data.py）
     print(_("每轮写了 {steps} 步图片，tag 是 'Epoch: 0' 和 'Epoch: 1'（视频写每一批：--log-batches all）").format(
         steps=board.logged_steps(test_loader, args.log_batches)))
     return {"img_shape": list(img.shape), "target": target, "batches": len(keep_last),
             "batches_drop_last": len(test_loader), "first_targets": first_targets,
             "real": not is_standin(test_data),
-            "logged_steps": board.logged_steps(test_loader, args.log_batches)}
+            "logged_steps": board.logged_steps(test_loader, args.log_batches), "settings": settings}
 
 
 if __name__ == "__main__":

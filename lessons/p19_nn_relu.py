@@ -63,7 +63,7 @@ def main(argv=None):
         output = tudui(imgs)
         writer.add_images("output", output, step)
         step += 1
-        if args.log_batches is not None and step >= args.log_batches:
+        if args.log_batches is not None and step >= args.log_batches:     # 我们加的：--log-batches，见下一行
             break            # 我们加的：默认只写前 4 批，快一些；视频写全部（--log-batches all）
 
     writer.close()

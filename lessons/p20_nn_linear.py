@@ -56,8 +56,8 @@ def main(argv=None):
         output = tudui(output)
         print(output.shape)
         step = step + 1              # 我们加的：默认只跑 2 批（--batches）
-        if step >= args.batches:
-            break
+        if step >= args.batches:     # 我们加的
+            break                    # 我们加的：视频跑完整个测试集
 
     # ------------------------------------------------ 我们加的（课程之外）
     print(_("（视频中: {}）").format("torch.Size([64, 3, 32, 32]) torch.Size([196608]) torch.Size([10])"))

@@ -64,7 +64,7 @@ def main(argv=None):
         result_loss = loss(outputs, targets)
         print("ok")
         seen.append((imgs, targets, outputs.detach(), result_loss.item()))    # 我们加的
-        if len(seen) >= args.batches:
+        if len(seen) >= args.batches:   # 我们加的：--batches，见下一行
             break                       # 我们加的：默认 2 批就停；视频跑完整个测试集
 
     # ------------------------------------------------ 我们加的（课程之外）

@@ -24,10 +24,10 @@ def main(argv=None):
     # ------------------------------------------------ 课程的代码（model_pretrained.py）
     # train_data = torchvision.datasets.ImageNet("../data_image_net", split='train', download=True,
     #                                            transform=torchvision.transforms.ToTensor())
-    # 我们加的：说明视频为什么把上面这一行注释掉
-    print(_("视频把加载 ImageNet 数据集的那一行注释掉了：ImageNet 已经不公开下载，torchvision.datasets.ImageNet 只读"
-            "手动放好的压缩包（ILSVRC2012_img_train.tar 等，约 150 GB，要先在 image-net.org 注册），"
-            "所以视频改用 CIFAR10"))
+    print(_("视频把加载 ImageNet 数据集的那一行注释掉了："           # 我们加的：说明视频为什么把上面这一行注释掉
+            "ImageNet 已经不公开下载，torchvision.datasets.ImageNet 只读"    # 我们加的
+            "手动放好的压缩包（ILSVRC2012_img_train.tar 等，约 150 GB，要先在 image-net.org 注册），"   # 我们加的
+            "所以视频改用 CIFAR10"))                                         # 我们加的
 
     vgg16_false = torchvision.models.vgg16(weights=None)            # 视频中 pretrained=False
     if args.pretrained:                     # 我们加的：553 MB 的预训练权重，要 --pretrained 才下载

@@ -39,9 +39,9 @@ def main(argv=None):
     print(model)                                             # 视频中这一行注释掉了：# print(model)
 
     # 方式2，加载模型
-    if args.model == "vgg16":
+    if args.model == "vgg16":                                # 我们加的：--model vgg16 时是视频的 VGG16
         vgg16 = torchvision.models.vgg16(weights=None)      # 视频中 pretrained=False（旧写法，已废弃）
-    else:
+    else:                                                    # 我们加的
         vgg16 = models.Tudui()                               # 我们默认的小网络，见 p25_model_save.py
     vgg16 = vgg16.to(args.device)                            # 我们加的：放到 --device 上
     with checkpoints.safe_loading(method2, fits=vgg16, remedy=remedy):
@@ -52,7 +52,7 @@ def main(argv=None):
     # 陷阱1（class Tudui 不用再写一遍：from p25_model_save import * 已经把它拿过来了）
     with checkpoints.safe_loading(trap, [Tudui, nn.Conv2d], remedy=remedy):
         model_trap = torch.load(trap, map_location=args.device, weights_only=True)   # 视频中 model = torch.load('tudui_method1.pth')
-    print(model_trap)
+    print(model_trap)                                        # 视频中 print(model)：我们换了名字，不盖掉上面方式 1 的 model
 
     # ------------------------------------------------ 我们加的（课程之外）
     refusal = checkpoints.plain_refusal(method1)

@@ -37,9 +37,9 @@ def main(argv=None):
     method1, method2 = args.out_dir / f"{stem}_method1.pth", args.out_dir / f"{stem}_method2.pth"
 
     # ------------------------------------------------ 课程的代码（model_save.py）
-    if args.model == "vgg16":
+    if args.model == "vgg16":                              # 我们加的：--model vgg16 时是视频的 VGG16
         vgg16 = torchvision.models.vgg16(weights=None)      # 视频中 pretrained=False（旧写法，已废弃）
-    else:
+    else:                                                  # 我们加的
         vgg16 = models.Tudui()       # 我们默认：P21 的小网络，名字仍用视频的 vgg16，下面的代码就和视频一样
     vgg16 = vgg16.to(args.device)                          # 我们加的：放到 --device 上
     # 保存方式1,模型结构+模型参数

@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, Subset
 from torch.utils.data.distributed import DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 
-from models import Tudui
+from models import Tudui                                 # 视频中 from model import *（课程的 model.py）
 from support import board, distributed, files, flags     # 我们的支持代码，不是课程内容
 from support.data import cifar10_ready, is_standin
 from support.i18n import _
@@ -153,7 +153,7 @@ def main(argv=None):
 
                 epoch_losses.append(loss.item())                                # 我们加的
                 total_train_step = total_train_step + 1
-                if total_train_step % args.print_every == 0:
+                if total_train_step % args.print_every == 0:           # 视频中 % 100（--print-every 默认就是 100）
                     print(_("训练次数：{}, Loss: {}").format(total_train_step, loss.item()))   # 0 号进程这一批的 Loss
                     if rank == 0:
                         writer.add_scalar("train_loss", loss.item(), total_train_step)

@@ -15,6 +15,10 @@ def test_p14_batches_with_and_without_drop_last(tmp_path):
     events = read_events(tmp_path)
     assert set(events.Tags()["images"]) == {"Epoch: 0", "Epoch: 1"}
     assert image_steps(events, "Epoch: 1") == [0, 1, 2, 3]
+    # the settings the learners' notes name, read back from the lesson's own DataLoader
+    assert result["settings"] == {"batch_size": 16, "shuffle": True, "num_workers": 0, "drop_last": True,
+                                  "sampler": "RandomSampler", "batch_sampler": "BatchSampler",
+                                  "collate_fn": "default_collate", "pin_memory": False, "timeout": 0}
 
 
 def test_p14_batch_bigger_than_the_split(tmp_path):

@@ -474,3 +474,32 @@ class TinyCIFAR10(REAL_CIFAR10):
     def __repr__(self):
         return _("TinyCIFAR10（项目生成的小替代集，不是 CIFAR10）：{split}，{n} 张").format(
             split="train" if self.train else "test", n=len(self))
+
+
+# ---------------------------------------------------------------- P14: what each DataLoader setting does
+def say_loader_settings(loader):
+    """P14: every DataLoader setting the learners' notes name, what it does, and its value in `loader`
+    (read back from the DataLoader itself). Returns {setting: value}."""
+    shuffled = isinstance(loader.sampler, torch.utils.data.RandomSampler)   # shuffle=True made a RandomSampler
+    values = {"batch_size": loader.batch_size, "shuffle": shuffled, "num_workers": loader.num_workers,
+              "drop_last": loader.drop_last, "sampler": type(loader.sampler).__name__,
+              "batch_sampler": type(loader.batch_sampler).__name__,
+              "collate_fn": getattr(loader.collate_fn, "__name__", type(loader.collate_fn).__name__),
+              "pin_memory": loader.pin_memory, "timeout": loader.timeout}
+    print(_("DataLoader 的设置：视频写了 batch_size=64、shuffle=True、num_workers=0、drop_last=True，其余用默认值；"
+            "这次的值（从 test_loader 读出来的）："))
+    print(_("  batch_size={batch_size}：每批取几张（默认 1）").format(**values))
+    print(_("  shuffle={shuffle}：每一轮开始前打乱顺序（默认 False）").format(**values))
+    print(_("  num_workers={num_workers}：用几个子进程读数据，0 是主进程自己读（默认 0）").format(**values))
+    print(_("  drop_last={drop_last}：丢掉最后凑不满 batch_size 的那一批（默认 False）").format(**values))
+    print(_("  sampler：按什么顺序取图片的序号；不给时 shuffle=True 用 RandomSampler，否则 SequentialSampler，"
+            "这次是 {sampler}（给了 sampler 就不能再给 shuffle）").format(**values))
+    print(_("  batch_sampler：把序号分成一批一批；不给时用 batch_size 和 drop_last 建一个，这次是 {batch_sampler}"
+            "（给了它就不能再给 batch_size、shuffle、sampler、drop_last）").format(**values))
+    print(_("  collate_fn：把一批里的样本拼在一起；不给时是 {collate_fn}：图片叠成 [batch_size, 3, 32, 32]，"
+            "标签叠成 [batch_size]").format(**values))
+    print(_("  pin_memory={pin_memory}：把每批放进锁页内存，往 CUDA 显卡上复制更快；没有显卡时没有用（默认 False）").format(
+        **values))
+    print(_("  timeout={timeout}：等子进程交出一批最多等几秒，0 是一直等；只在 num_workers > 0 时有用（默认 0）").format(
+        **values))
+    return values
