@@ -3,7 +3,8 @@
 先看 __call__：类写了 __call__，它的对象就能像函数一样调用，person("zhangsan")；transforms 的工具都是这样。
 再逐个用 ToTensor、Normalize（output = (input - mean) / std，视频换了三组均值和标准差）、Resize、
 Compose（前一个的输出是后一个的输入）、RandomCrop（先裁正方形，再给 (高, 宽) 裁长方形），每一步写进 TensorBoard。
-最后是课程的 P9_transforms.py：Compose([Resize(400), ToTensor()]) 交给自己写的 MyData，它读 ants_image/ + ants_label/（本课和 P6 一样在 data/read_data_layout/ 下做一份）。
+最后是课程的 P9_transforms.py：Compose([Resize(400), ToTensor()]) 交给自己写的 MyData，
+它读 ants_image/ + ants_label/（本课和 P6 一样在 data/read_data_layout/ 下做一份）。
 视频的总结：关注输入和输出的类型，多看官方文档；不知道返回值是什么，就 print(type()) 或用调试器看。
 """
 import os
