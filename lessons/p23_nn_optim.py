@@ -99,7 +99,9 @@ def main(argv=None):
 
 
 def build_parser():
-    return training.p23_parser(__file__, __doc__)     # 选项在 support/training.py：--video、--optimizer、--compare……
+    parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=128)
+    parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练几轮（默认：2；视频：20）")
+    return training.add_p23_flags(parser)     # 其余选项在 support/training.py：--video、--optimizer、--compare……
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import torch
 import torchvision
 from torch.utils.data import DataLoader, TensorDataset
 
-from support.flags import lesson_parser, non_negative_float, positive_float, positive_int, video_differences
+from support.flags import non_negative_float, positive_float, positive_int, video_differences
 from support.i18n import _
 
 AMP_CHOICES = ("auto", "bf16", "fp16")
@@ -362,9 +362,9 @@ class Record:
 
 
 # ---------------------------------------------------------------- P23: its flags, the other split, its lines
-def p23_parser(lesson_file, doc):
-    """P23's flags: --video, the optimizer (or several: --compare), their common settings, the recipe."""
-    parser = lesson_parser(lesson_file, doc, device=True, data=True, logs=True, batch_size=128)
+def add_p23_flags(parser):
+    """P23's own flags beside --epochs: --video, the optimizer (or several: --compare), their common settings,
+    the recipe. Returns the parser."""
     parser.add_argument("--video", action="store_true",
                         help="用视频的设置：SGD，学习率 0.01 不变，batch_size=1，在测试集上训练，只做 ToTensor，"
                              "20 轮；写在它后面的选项仍然有效")
@@ -372,7 +372,6 @@ def p23_parser(lesson_file, doc):
                         help="用哪个 torch.optim 优化器训练（默认：adam；视频：sgd）")
     parser.add_argument("--compare", nargs="+", type=str.lower, choices=OPTIMIZERS, metavar="OPTIMIZER",
                         help="从同样的初始权重，用这几个优化器各训练一次（例如 --compare sgd adam），TensorBoard 里每个一条曲线")
-    parser.add_argument("--epochs", type=positive_int, default=2, help="训练几轮（默认：2；视频：20）")
     parser.add_argument("--split", choices=["train", "test"], default="train",
                         help="在 CIFAR10 的哪一部分上训练，另一部分用来量正确率（默认：train；视频：test）")
     add_optimizer_flags(parser)
