@@ -7,6 +7,7 @@ a torch built for numpy 1, a torch that fails to import. Each run must end in on
 line naming what it found and the command that fixes it, never a traceback, and
 must stop before anything imports torch."""
 import os
+import re
 import subprocess
 import sys
 
@@ -128,8 +129,9 @@ def test_a_lesson_and_check_env_say_one_line(tmp_path, case, packages, expected)
 
 def test_the_exercise_checker_says_the_same_line(tmp_path):
     site = fake_site(tmp_path, torch="2.4.1+cpu", torchvision="0.20.1")
-    code, out = run_new_python(REPO_ROOT / "exercises" / "check.py", site)
+    code, out = run_new_python(REPO_ROOT / "exercises" / "check.py", site, "--lang", "en")
     assert code == 1 and len(out.strip().splitlines()) == 1 and "torchvision==0.19.1" in out, out
+    assert not re.search(r"[\u4e00-\u9fff]", out), out          # --lang is read before the flags are parsed
 
 
 def test_requirements_take_the_range_and_constraints_pin_inside_it():

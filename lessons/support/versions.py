@@ -91,6 +91,14 @@ def facts():
 
 
 # ---------------------------------------------------------------- commands as this system types them
+def _translated():
+    """support.i18n's _, in the language of this run's --lang (the lesson has not parsed its flags yet)."""
+    from support import i18n
+    if i18n._state["language"] is None:
+        i18n.choose_language(sys.argv[1:])
+    return i18n._
+
+
 def _quote(word, system):
     word = str(word)
     if system != "win32":
@@ -102,7 +110,7 @@ def shell_line(words, system=None):
     """A command as the learner pastes it here. On Windows that is PowerShell (the default
     terminal of Windows 10/11 and of PyCharm there), where a quoted program needs `& `
     before it, or cmd, where it must not have it: with a quoted program both forms are given."""
-    from support.i18n import _
+    _ = _translated()
     system = system or sys.platform
     quoted = [_quote(word, system) for word in words]
     if system != "win32" or not quoted[0].startswith('"'):
@@ -208,7 +216,7 @@ def problem(found=None):
     found = found or facts()
     if tuple(found["python"][:2]) < OLDEST_PYTHON:
         return "python", _stop_old_python(found["python"])
-    from support.i18n import _
+    _ = _translated()
     torch_version, torchvision_version = found.get("torch"), found.get("torchvision")
     if torch_version is None:
         return "torch-missing", _("没有安装 torch：{command}").format(command=newest_pair_command(found))
@@ -240,7 +248,7 @@ def problem(found=None):
 
 def import_problem(error, found):
     """One line for a torch (or torchvision) that is there but fails to import."""
-    from support.i18n import _
+    _ = _translated()
     first = (str(error).strip().splitlines() or [type(error).__name__])[0]
     torch_version = found.get("torch") or NEWEST_PAIR[0]
     if found.get("conda") and by_conda("torch"):
