@@ -156,3 +156,22 @@ def test_requirements_take_the_range_and_constraints_pin_inside_it():
     assert (str(pins["torch"].specifier), str(pins["torchvision"].specifier)) == \
         tuple(f"=={v}" for v in versions.NEWEST_PAIR)
     assert versions.parse(versions.NEWEST_PAIR[0])[:2] == versions.NEWEST_TORCH
+
+
+def test_an_import_that_fails_inside_torchvision_is_one_line(tmp_path, monkeypatch, capsys):
+    """Raised while a torchvision module runs at its top level (a .so or DLL that does not load):
+    the excepthook the check installs says import_problem's line; any other error keeps its traceback."""
+    module = tmp_path / "torchvision" / "io" / "image.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("raise OSError('libjpeg.so.8: cannot open shared object file')\n", encoding="utf-8")
+    monkeypatch.setattr(versions, "package_folders", lambda: {"torchvision": [str(tmp_path / "torchvision") + os.sep]})
+    monkeypatch.setattr(sys, "excepthook", lambda *info: print("traceback", file=sys.stderr))
+    versions._say_failed_imports(found(torch="2.4.1+cpu", torchvision="0.19.1+cpu"))
+    for code, filename in (("raise OSError('x')", str(tmp_path / "lesson.py")), (module.read_text(), str(module))):
+        try:
+            exec(compile(code, filename, "exec"), {})
+        except OSError as error:
+            sys.excepthook(OSError, error, error.__traceback__)
+    said = capsys.readouterr().err.splitlines()
+    assert said[0] == "traceback" and len(said) == 2 and "libjpeg.so.8" in said[1] and "torchvision" in said[1]
+    assert said[1].endswith("--force-reinstall torch==2.4.1 torchvision==0.19.1 --index-url https://download.pytorch.org/whl/cpu")
