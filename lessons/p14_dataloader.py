@@ -13,6 +13,7 @@ drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（
 课末逐个打印 DataLoader 的设置做什么、这次是什么值：视频写的 batch_size、shuffle、num_workers、drop_last，
 以及视频用默认值的 sampler、batch_sampler、collate_fn、pin_memory、timeout。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torchvision
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter

@@ -10,6 +10,7 @@ optim.step() 按梯度更新参数。
 momentum、dampening、nesterov、eps、amsgrad）各做什么：--optimizer 选一个，--weight-decay 等选项给设置，
 --compare sgd adam adamw rmsprop adagrad adadelta 从同样的初始权重各训练一次（support/training.py）。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn
