@@ -39,7 +39,7 @@ def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=64)
     parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练的轮数（默认：2；视频中 10）")
     parser.add_argument("--lr", type=flags.positive_float, default=1e-2,
-                        help="学习率 learning_rate（默认：0.01，和视频一样；总批大小变大时可以按进程数放大，见输出）")
+                        help="学习率 learning_rate（默认：0.01，和视频一样；总批大小变大时可以按进程数放大，见本课优化器那几行的注释）")
     parser.add_argument("--print-every", type=flags.positive_int, default=100,
                         help="每训练多少次打印并记录一次 Loss（默认：100，和视频一样）")
     parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
