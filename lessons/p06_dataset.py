@@ -5,7 +5,8 @@
 用第二种组织方式（ants_image/ 放图片，ants_label/ 放同名的标签文件），交给 DataLoader，
 再把 train_dataset[119] 写进 TensorBoard（tag 'error'）。
 图片用 data/ 下的 hymenoptera_data，没有就用项目画的替代图片；--root-dir 换成你自己的文件夹
-（每一类一个子文件夹，至少两类）。第二种组织方式本课在 data/read_data_layout/ 下做一份。
+（每一类一个子文件夹，至少两类）。这两种文件夹没有第二种组织方式，本课在 data/read_data_layout/ 下做一份
+（项目画的替代图片两种都有）。
 """
 import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import os

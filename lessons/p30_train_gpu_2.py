@@ -9,7 +9,8 @@
 注意：网络模型（nn.Module）的 .to() 是原地修改，写 tudui.to(device) 就够了；张量的 .to() 返回
 一个新张量，必须赋值 imgs = imgs.to(device)。课程的代码之后，本课在 CPU 和（有的话）显卡上各训练
 同样的轮数，从同样的初始权重开始，把每轮用时并排打印；--amp 在这一步用混合精度。没有显卡的话，
-可以用 Google Colab 免费借一块（视频里也提到了）。视频训练 10 轮，这里默认 1 轮。
+可以用视频里提到的 Google Colab 免费借一块（中国大陆要 VPN）；Kaggle 和国内按小时付费的平台见
+README「在显卡上」。视频训练 10 轮，这里默认 1 轮。
 """
 import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import time
@@ -206,8 +207,8 @@ def side_by_side(device, course, train_dataloader, test_dataloader, args):
         print(_("  {device:<5} {seconds:7.2f} 秒   正确率 {accuracy:.2%}").format(
             device=name, seconds=timing["seconds_per_epoch"], accuracy=timing["accuracy"]))
     if len(timings) == 1:
-        print(_("这里没有显卡可比：Google Colab（colab.research.google.com）可以免费借一块，"
-                "「代码执行程序 → 更改运行时类型 → GPU」，再运行同样的代码"))
+        print(_("这里没有显卡可比：借一块再运行同样的代码，Kaggle 的免费笔记本、国内按小时付费的显卡平台"
+                "或者 Google Colab（中国大陆要 VPN）都行，步骤见 README「在显卡上」"))
     else:
         ratio = timings["cpu"]["seconds_per_epoch"] / timings[device.type]["seconds_per_epoch"]
         print(_("在这台电脑上，{device} 的速度是 CPU 的 {ratio:.1f} 倍").format(device=device.type, ratio=ratio))

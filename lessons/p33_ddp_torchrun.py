@@ -1,6 +1,8 @@
 """P33 课程之外：多卡、多机训练（torchrun 与 DistributedDataParallel）
 
-P26 的训练脚本（视频的 train.py），加上 DDP 要改的几行，每行旁边写着为什么：RANK、LOCAL_RANK、WORLD_SIZE，
+视频的 train.py（P26 的课程代码），用视频的设置：SGD，学习率 0.01，每个进程 batch_size=64，只做 ToTensor；
+不是 P26 的默认设置（Adam、one-cycle、归一化），所以正确率比 P26 默认的低，那是设置的缘故，不是 DDP 的
+（实测见 README 的 P33）。加上 DDP 要改的几行，每行旁边写着为什么：RANK、LOCAL_RANK、WORLD_SIZE，
 init_process_group，DistributedSampler，DistributedDataParallel(tudui)，all_reduce，只在 0 号进程打印和保存。
 一台机器两个进程：  torchrun --nproc_per_node=2 lessons/p33_ddp_torchrun.py --tiny
 直接 python lessons/p33_ddp_torchrun.py 是 1 个进程，会打印 torchrun 的命令。
@@ -38,7 +40,7 @@ def main(argv=None):
     parser = flags.lesson_parser(__file__, __doc__, device=True, data=True, logs=True, batch_size=64)
     parser.add_argument("--epochs", type=flags.positive_int, default=2, help="训练的轮数（默认：2；视频中 10）")
     parser.add_argument("--lr", type=flags.positive_float, default=1e-2,
-                        help="学习率 learning_rate（默认：0.01，和视频一样；总批大小变大时可以按进程数放大，见输出）")
+                        help="学习率 learning_rate（默认：0.01，和视频一样；总批大小变大时可以按进程数放大，见本课优化器那几行的注释）")
     parser.add_argument("--print-every", type=flags.positive_int, default=100,
                         help="每训练多少次打印并记录一次 Loss（默认：100，和视频一样）")
     parser.add_argument("--out-dir", type=Path, default=CHECKPOINTS,
