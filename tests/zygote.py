@@ -46,27 +46,33 @@ from torch.utils import tensorboard  # noqa: F401
 torch.set_num_threads(1)   # no OpenMP pool is ever started here, so forks are safe
 
 
-def _stream(fd, encoding_setting, stderr):
+def _stream(fd, encoding_setting, stderr, unbuffered=False):
     encoding, _, errors = (encoding_setting or "utf-8").partition(":")
     errors = errors or ("backslashreplace" if stderr else "strict")
     return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding=encoding or "utf-8",
-                            errors=errors, line_buffering=stderr, write_through=stderr)
+                            errors=errors, line_buffering=stderr, write_through=stderr or unbuffered)
 
 
 def _child(request):
-    """Runs in the forked child; never returns."""
+    """Runs in the forked child; never returns. `out` or `err` None: that stream
+    stays where it is (a process torchrun starts writes where torchrun does)."""
     code = 1
     try:
         os.setsid()                         # its own process group: a time-out kills its workers too
+        for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):   # a new Python's signal handling
+            signal.signal(number, signal.SIG_DFL)                        # (a launcher forking it had its own)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         stdin = os.open(request.get("stdin") or os.devnull, os.O_RDONLY)
         os.dup2(stdin, 0)
-        os.dup2(os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
-        os.dup2(os.open(request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 2)
+        for fd, name in ((1, "out"), (2, "err")):
+            if request.get(name) is not None:
+                os.dup2(os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
         os.environ.clear()
         os.environ.update(request["env"])
         setting = os.environ.get("PYTHONIOENCODING")
+        unbuffered = request.get("unbuffered") or bool(os.environ.get("PYTHONUNBUFFERED"))     # python -u
         sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-        sys.stdout = sys.__stdout__ = _stream(1, setting, stderr=False)
+        sys.stdout = sys.__stdout__ = _stream(1, setting, stderr=False, unbuffered=unbuffered)
         sys.stderr = sys.__stderr__ = _stream(2, setting, stderr=True)
         os.chdir(request["cwd"])
         if request.get("fsize") is not None:
