@@ -19,6 +19,15 @@ def pytest_configure(config):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         import torch
         torch.set_num_threads(1)
+        # tests/zygote.py, forked from this worker now: it has imported torch, torchvision and
+        # TensorBoard (which the tests import anyway) and nothing of the lessons or the tests,
+        # so the lessons' runs start from it without a second Python paying seconds for those imports
+        import importlib.util
+        import sys
+        spec = importlib.util.spec_from_file_location("zygote", REPO_ROOT / "tests" / "zygote.py")
+        zygote = sys.modules["zygote"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(zygote)
+        zygote.FORKED = [zygote.fork_from_here([REPO_ROOT, REPO_ROOT / "lessons", REPO_ROOT / "tests", os.getcwd()])]
 
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(

@@ -53,20 +53,29 @@ def _stream(fd, encoding_setting, stderr, unbuffered=False):
                             errors=errors, line_buffering=stderr, write_through=stderr or unbuffered)
 
 
+_PROTOCOL_FDS = []          # the zygote's own pipe ends (when forked from a test worker): never a child's
+
+
 def _child(request):
     """Runs in the forked child; never returns. `out` or `err` None: that stream
     stays where it is (a process torchrun starts writes where torchrun does)."""
     code = 1
     try:
+        for fd in _PROTOCOL_FDS:
+            os.close(fd)
+        _PROTOCOL_FDS.clear()
         os.setsid()                         # its own process group: a time-out kills its workers too
         for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):   # a new Python's signal handling
             signal.signal(number, signal.SIG_DFL)                        # (a launcher forking it had its own)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         stdin = os.open(request.get("stdin") or os.devnull, os.O_RDONLY)
         os.dup2(stdin, 0)
+        os.close(stdin)
         for fd, name in ((1, "out"), (2, "err")):
             if request.get(name) is not None:
-                os.dup2(os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
+                opened = os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.dup2(opened, fd)
+                os.close(opened)
         os.environ.clear()
         os.environ.update(request["env"])
         setting = os.environ.get("PYTHONIOENCODING")
@@ -111,10 +120,10 @@ def _child(request):
         os._exit(code & 0xFF)
 
 
-def serve():
+def serve(requests=None, answers=None):
     sys.path[0] = os.getcwd()              # nothing of tests/ is importable from the children
-    requests = sys.stdin
-    answers = sys.stdout
+    requests = requests or sys.stdin
+    answers = answers or sys.stdout
     for line in requests:
         # {"many": [request, ...]} starts them all at once (the processes of one
         # torchrun-like run); a single request is a list of one
@@ -130,6 +139,62 @@ def serve():
         statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
         answers.write(json.dumps({"statuses": statuses}) + "\n")
         answers.flush()
+
+
+
+_TEST_MODULES = {"conftest", "pytest", "_pytest", "xdist", "execnet", "pluggy", "iniconfig", "py", "pytest_timeout"}
+
+
+def fork_from_here(added_paths):
+    """The zygote as a fork of this process, a pytest-xdist worker that has just
+    imported this file (so torch, torchvision and TensorBoard) and nothing of the
+    lessons or the tests: the copy is what `python tests/zygote.py` would be
+    after its imports, without paying for them a second time. In the copy,
+    what pytest set up goes (its import hook and modules, the paths in
+    `added_paths`, its signal handlers, faulthandler, every open file but the
+    two pipes), then it serves requests as above. Returns (pid, requests file,
+    answers file) for the worker."""
+    to_zygote = os.pipe()
+    from_zygote = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(to_zygote[1])
+            os.close(from_zygote[0])
+            keep = {0, 1, 2, to_zygote[0], from_zygote[1]}
+            for name in os.listdir("/proc/self/fd"):
+                if int(name) not in keep:
+                    try:
+                        os.close(int(name))
+                    except OSError:
+                        pass
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.close(null)
+            import faulthandler
+            import warnings
+            # pytest shows every DeprecationWarning while it runs (its "always" filters); a new Python does not
+            warnings.filters[:] = [entry for entry in warnings.filters if not (
+                entry[0] == "always" and entry[1] is None and entry[3] is None and entry[4] == 0
+                and entry[2] in (DeprecationWarning, PendingDeprecationWarning))]
+            faulthandler.disable()
+            for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+                signal.signal(number, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            sys.meta_path[:] = [finder for finder in sys.meta_path
+                                if type(finder).__module__.split(".")[0] not in _TEST_MODULES]
+            for name in [name for name in sys.modules if name.split(".")[0] in _TEST_MODULES]:
+                del sys.modules[name]
+            added = {os.path.abspath(path) for path in added_paths}
+            sys.path[:] = [os.path.dirname(os.path.abspath(__file__))] + \
+                [path for path in sys.path if path and os.path.abspath(path) not in added]
+            _PROTOCOL_FDS[:] = [to_zygote[0], from_zygote[1]]
+            serve(open(to_zygote[0], encoding="utf-8"), open(from_zygote[1], "w", encoding="utf-8"))
+        finally:
+            os._exit(0)
+    os.close(to_zygote[0])
+    os.close(from_zygote[1])
+    return pid, open(to_zygote[1], "w", encoding="utf-8"), open(from_zygote[0], encoding="utf-8")
 
 
 if __name__ == "__main__":
