@@ -109,14 +109,16 @@ def chinese_and_real_cifar10(monkeypatch):
     i18n.set_language("zh")
 
 
-# The few tests that start new Pythons (torchrun, a real `python lessons/...`) take
-# seconds each: run them first, so that the workers share them out and no worker
-# is left with one at the end while the other waits.
-# Longest first (measured with --durations), so neither worker is left with a long one at the end.
-STARTS_NEW_PYTHONS = ("two_simulated_machines", "workers_started_with_spawn",
-                      "test_untouched_fail_solutions", "killed_process", "p24_model_pretrained",
-                      "p25_model_save", "p25_save_then_load", "compare_starts_every_optimizer",
-                      "test_every_part_measures_something")
+# The tests that take seconds of CPU run first, longest first (measured with the CPU time of each test,
+# the worker's and its zygote's): the workers deal them out one by one, and neither is left with a long
+# one at the end while the other waits.
+STARTS_NEW_PYTHONS = ("workers_started_with_spawn", "test_untouched_fail_solutions",
+                      "test_lesson_runs_as_a_learner_runs_it[p24_model_pretrained]",
+                      "test_every_part_measures_something", "two_simulated_machines",
+                      "learns_on_a_cpu_only_machine", "learns_with_to_device", "three_processes",
+                      "compare_starts_every_optimizer", "p26_keep_and_video_preset", "p26_loss_falls",
+                      "p30_amp_side_by_side", "plain_python_runs_as_one_process", "p23_schedule",
+                      "killed_process", "p25_model_save", "p25_save_then_load")
 
 
 def pytest_collection_modifyitems(config, items):
