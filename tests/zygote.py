@@ -78,6 +78,7 @@ def _child(request):
                 os.close(opened)
         os.environ.clear()
         os.environ.update(request["env"])
+        sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))    # as a new Python reads it
         setting = os.environ.get("PYTHONIOENCODING")
         unbuffered = request.get("unbuffered") or bool(os.environ.get("PYTHONUNBUFFERED"))     # python -u
         sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
