@@ -3,10 +3,13 @@
 A new Python spends about 3 s of CPU importing torch and torchvision before a
 lesson does anything (torchvision pulls in torch._dynamo); run every lesson,
 in every console encoding, that way and the suite is over its time budget.
-So each test worker starts this file once, as a real new interpreter
-(`python tests/zygote.py`), which imports torch, torchvision and TensorBoard's
-writer and nothing of ours, then waits. For each run it forks a child and
-the child does what `python script.py args` does from there:
+So each test worker has one zygote: under pytest-xdist, a fork of the worker
+made as it starts (conftest.py, fork_from_here below), once it has imported
+this file (torch, torchvision and TensorBoard's writer) and before it imports
+anything of the lessons or the tests, with what pytest set up undone; without
+xdist, this file started as a new interpreter (`python tests/zygote.py`).
+It waits; for each run it forks a child and the child does what
+`python script.py args` does from there:
 
 - sys.argv, sys.path[0] (the script's folder), the working folder and the
   whole environment are the run's own; the child is a fresh copy of a process
@@ -23,8 +26,11 @@ the child does what `python script.py args` does from there:
 
 What is not a new interpreter: torch, torchvision and tensorboard are already
 imported (so their import-time reading of the environment happened in the
-zygote; OMP_NUM_THREADS is applied again in the child). Tests that need the
-real thing (torchrun, the README's own commands) start a real `python`.
+zygote; OMP_NUM_THREADS and PYTHONDONTWRITEBYTECODE are applied again in the
+child), and a forked zygote also holds the modules pytest's own imports brought
+in from the standard library. Torchrun's processes are forked the same way
+(tests/torchrun_forking.py); DataLoader workers started with `spawn` are new
+Pythons.
 
 Protocol (stdin/stdout of the zygote, one JSON object a line): the request
 {"argv": [...], "cwd": ..., "env": {...}, "out": path, "err": path,
