@@ -2,11 +2,18 @@
 with torchvision's own CIFAR10 class back in place afterwards."""
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent
+
+# The test processes keep the bytecode of what they import (lessons/, support/, the tests as pytest
+# rewrites them) in __pycache__ as Python does by default, even where PYTHONDONTWRITEBYTECODE is set:
+# otherwise each of the hundred-odd lesson runs compiles the support code again. (A lesson's run follows
+# its own environment: with PYTHONDONTWRITEBYTECODE it writes nothing, and reads what is there.)
+sys.dont_write_bytecode = False
 
 # Under pytest-xdist every core runs a worker: one torch thread each, and the
 # same for the lessons they start as subprocesses, so they do not fight.
@@ -19,6 +26,14 @@ def pytest_configure(config):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         import torch
         torch.set_num_threads(1)
+        # tests/zygote.py, forked from this worker now: it has imported torch, torchvision and
+        # TensorBoard (which the tests import anyway) and nothing of the lessons or the tests,
+        # so the lessons' runs start from it without a second Python paying seconds for those imports
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("zygote", REPO_ROOT / "tests" / "zygote.py")
+        zygote = sys.modules["zygote"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(zygote)
+        zygote.FORKED = [zygote.fork_from_here([REPO_ROOT, REPO_ROOT / "lessons", REPO_ROOT / "tests", os.getcwd()])]
 
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
@@ -100,14 +115,16 @@ def chinese_and_real_cifar10(monkeypatch):
     i18n.set_language("zh")
 
 
-# The few tests that start new Pythons (torchrun, a real `python lessons/...`) take
-# seconds each: run them first, so that the workers share them out and no worker
-# is left with one at the end while the other waits.
-# Longest first (measured with --durations), so neither worker is left with a long one at the end.
-STARTS_NEW_PYTHONS = ("two_simulated_machines", "workers_started_with_spawn",
-                      "test_untouched_fail_solutions", "killed_process", "p24_model_pretrained",
-                      "p25_model_save", "p25_save_then_load", "compare_starts_every_optimizer",
-                      "test_every_part_measures_something")
+# The tests that take seconds of CPU run first, longest first (measured with the CPU time of each test,
+# the worker's and its zygote's): the workers deal them out one by one, and neither is left with a long
+# one at the end while the other waits.
+STARTS_NEW_PYTHONS = ("workers_started_with_spawn", "test_untouched_fail_solutions",
+                      "test_lesson_runs_as_a_learner_runs_it[p24_model_pretrained]",
+                      "test_every_part_measures_something", "two_simulated_machines",
+                      "learns_on_a_cpu_only_machine", "learns_with_to_device", "three_processes",
+                      "compare_starts_every_optimizer", "p26_keep_and_video_preset",
+                      "p30_amp_side_by_side", "plain_python_runs_as_one_process", "p23_schedule",
+                      "killed_process", "p25_model_save", "p25_save_then_load")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -173,19 +173,32 @@ def run_as_script(name, *flags, **kwargs):
 
 
 class _Zygote:
-    """One `python tests/zygote.py` per test worker (see that file)."""
+    """One zygote per test worker (see tests/zygote.py): the one conftest.py forked
+    from the worker as it started, else (no xdist, or that one died) `python tests/zygote.py`."""
 
     def __init__(self):
         import subprocess
         import sys
         import threading
         self.lock = threading.Lock()
-        self.process = subprocess.Popen([sys.executable, str(REPO_ROOT / "tests" / "zygote.py")],
-                                        cwd=str(REPO_ROOT / "tests"), stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, bufsize=1)
+        forked = getattr(sys.modules.get("zygote"), "FORKED", None)
+        if forked:
+            self.process = None
+            self.pid, self.stdin, self.stdout = forked.pop()
+        else:
+            self.process = subprocess.Popen([sys.executable, str(REPO_ROOT / "tests" / "zygote.py")],
+                                            cwd=str(REPO_ROOT / "tests"), stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, text=True, bufsize=1)
+            self.pid, self.stdin, self.stdout = self.process.pid, self.process.stdin, self.process.stdout
 
     def alive(self):
-        return self.process.poll() is None
+        import os
+        if self.process is not None:
+            return self.process.poll() is None
+        try:
+            return os.waitpid(self.pid, os.WNOHANG)[0] == 0
+        except ChildProcessError:
+            return False
 
     def run(self, requests, timeout, during=None):
         """Start every request at once; (exit statuses, timed out?). `during(pids)`
@@ -195,9 +208,9 @@ class _Zygote:
         import signal
         import threading
         with self.lock:
-            self.process.stdin.write(json.dumps({"many": requests}) + "\n")
-            self.process.stdin.flush()
-            pids = json.loads(self.process.stdout.readline())["pids"]
+            self.stdin.write(json.dumps({"many": requests}) + "\n")
+            self.stdin.flush()
+            pids = json.loads(self.stdout.readline())["pids"]
             timed_out = []
 
             def kill():
@@ -217,7 +230,7 @@ class _Zygote:
                 failure = error
                 kill()
             try:
-                answer = self.process.stdout.readline()
+                answer = self.stdout.readline()
             finally:
                 timer.cancel()
             if failure is not None:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.distributed.run
 import torchvision
 
 from helpers import LESSONS_DIR, REPO_ROOT, read_events, run_lesson, run_lesson_script, run_python_many
@@ -25,9 +24,8 @@ from models import Tudui
 from support import distributed, files, i18n
 
 LESSON = LESSONS_DIR / "p33_ddp_torchrun.py"
-# the torchrun that `torchrun` runs: the script beside this Python (torch's own module where there is none)
-TORCHRUN_SCRIPT = Path(sys.executable).with_name("torchrun") if Path(sys.executable).with_name("torchrun").is_file() \
-    else Path(torch.distributed.run.__file__)
+# `torchrun`: torch's own launcher (torch.distributed.run.main), whose processes are forks of it (see that file)
+TORCHRUN = REPO_ROOT / "tests" / "torchrun_forking.py"
 TRAIN = ["--tiny", "--batch-size", "25", "--lr", "0.05", "--timeout", "60"]
 LIMIT = 100          # seconds any torchrun-like run may take here (under pytest-timeout's 120, so this message comes first)
 
@@ -88,9 +86,10 @@ def run_two_machines(out, device="cpu"):
         env = environment()
         if device == "cuda":
             env["CUDA_VISIBLE_DEVICES"] = str(node)        # one GPU for each "machine"
-        # the launcher is the venv's torchrun script, forked from tests/zygote.py (it would spend
-        # its first seconds importing torch); the processes it starts are new Pythons, as always
-        launchers.append(dict(script=TORCHRUN_SCRIPT, args=words[1:] + [
+        # the launcher is torchrun's own (torch.distributed.run.main), forked from tests/zygote.py; each
+        # process it starts is a fork of the launcher that runs `python -u lesson args` (a new Python
+        # would spend seconds importing torch): see tests/torchrun_forking.py
+        launchers.append(dict(script=TORCHRUN, args=words[1:] + [
             *TRAIN, "--device", device, "--epochs", "2", "--logdir", out / "logs",
             "--out-dir", out / "checkpoints", "--report", out / "report.json"], env=env, cwd=REPO_ROOT))
     results = run_python_many(launchers, timeout=LIMIT)

@@ -11,6 +11,10 @@ lessons knows about this file):
                  started, as a worker that dies mid-epoch
   --workers N    every DataLoader the script makes with num_workers=0 gets N
                  workers instead (for lessons that have no --num-workers)
+  --weights-as-allocated
+                 torch.nn.init leaves weights as allocated instead of drawing
+                 random numbers (VGG16's 138 million take seconds of CPU): for
+                 tests that check the console and the exit, not the values
   --persistent-workers
                  DataLoaders with workers keep them from one epoch to the next
                  (persistent_workers=True): each spawned worker imports torch
@@ -88,6 +92,12 @@ def persistent_workers():
     DataLoader.__init__ = init
 
 
+def weights_as_allocated():
+    import torch
+    for name in ("kaiming_normal_", "kaiming_uniform_", "normal_", "uniform_", "constant_", "zeros_", "ones_"):
+        setattr(torch.nn.init, name, lambda tensor, *args, **kwargs: tensor)
+
+
 def main():
     args = sys.argv[1:]
     options = set()
@@ -100,6 +110,8 @@ def main():
         no_unix()
     if options & {"--spawn", "--no-unix"}:
         multiprocessing.set_start_method("spawn", force=True)
+    if "--weights-as-allocated" in options:
+        weights_as_allocated()
     if "--persistent-workers" in options:
         persistent_workers()
     if "--kill-worker" in options:

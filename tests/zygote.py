@@ -3,10 +3,13 @@
 A new Python spends about 3 s of CPU importing torch and torchvision before a
 lesson does anything (torchvision pulls in torch._dynamo); run every lesson,
 in every console encoding, that way and the suite is over its time budget.
-So each test worker starts this file once, as a real new interpreter
-(`python tests/zygote.py`), which imports torch, torchvision and TensorBoard's
-writer and nothing of ours, then waits. For each run it forks a child and
-the child does what `python script.py args` does from there:
+So each test worker has one zygote: under pytest-xdist, a fork of the worker
+made as it starts (conftest.py, fork_from_here below), once it has imported
+this file (torch, torchvision and TensorBoard's writer) and before it imports
+anything of the lessons or the tests, with what pytest set up undone; without
+xdist, this file started as a new interpreter (`python tests/zygote.py`).
+It waits; for each run it forks a child and the child does what
+`python script.py args` does from there:
 
 - sys.argv, sys.path[0] (the script's folder), the working folder and the
   whole environment are the run's own; the child is a fresh copy of a process
@@ -23,8 +26,11 @@ the child does what `python script.py args` does from there:
 
 What is not a new interpreter: torch, torchvision and tensorboard are already
 imported (so their import-time reading of the environment happened in the
-zygote; OMP_NUM_THREADS is applied again in the child). Tests that need the
-real thing (torchrun, the README's own commands) start a real `python`.
+zygote; OMP_NUM_THREADS and PYTHONDONTWRITEBYTECODE are applied again in the
+child), and a forked zygote also holds the modules pytest's own imports brought
+in from the standard library. Torchrun's processes are forked the same way
+(tests/torchrun_forking.py); DataLoader workers started with `spawn` are new
+Pythons.
 
 Protocol (stdin/stdout of the zygote, one JSON object a line): the request
 {"argv": [...], "cwd": ..., "env": {...}, "out": path, "err": path,
@@ -46,27 +52,43 @@ from torch.utils import tensorboard  # noqa: F401
 torch.set_num_threads(1)   # no OpenMP pool is ever started here, so forks are safe
 
 
-def _stream(fd, encoding_setting, stderr):
+def _stream(fd, encoding_setting, stderr, unbuffered=False):
     encoding, _, errors = (encoding_setting or "utf-8").partition(":")
     errors = errors or ("backslashreplace" if stderr else "strict")
     return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding=encoding or "utf-8",
-                            errors=errors, line_buffering=stderr, write_through=stderr)
+                            errors=errors, line_buffering=stderr, write_through=stderr or unbuffered)
+
+
+_PROTOCOL_FDS = []          # the zygote's own pipe ends (when forked from a test worker): never a child's
 
 
 def _child(request):
-    """Runs in the forked child; never returns."""
+    """Runs in the forked child; never returns. `out` or `err` None: that stream
+    stays where it is (a process torchrun starts writes where torchrun does)."""
     code = 1
     try:
+        for fd in _PROTOCOL_FDS:
+            os.close(fd)
+        _PROTOCOL_FDS.clear()
         os.setsid()                         # its own process group: a time-out kills its workers too
+        for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):   # a new Python's signal handling
+            signal.signal(number, signal.SIG_DFL)                        # (a launcher forking it had its own)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         stdin = os.open(request.get("stdin") or os.devnull, os.O_RDONLY)
         os.dup2(stdin, 0)
-        os.dup2(os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
-        os.dup2(os.open(request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 2)
+        os.close(stdin)
+        for fd, name in ((1, "out"), (2, "err")):
+            if request.get(name) is not None:
+                opened = os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.dup2(opened, fd)
+                os.close(opened)
         os.environ.clear()
         os.environ.update(request["env"])
+        sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))    # as a new Python reads it
         setting = os.environ.get("PYTHONIOENCODING")
+        unbuffered = request.get("unbuffered") or bool(os.environ.get("PYTHONUNBUFFERED"))     # python -u
         sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-        sys.stdout = sys.__stdout__ = _stream(1, setting, stderr=False)
+        sys.stdout = sys.__stdout__ = _stream(1, setting, stderr=False, unbuffered=unbuffered)
         sys.stderr = sys.__stderr__ = _stream(2, setting, stderr=True)
         os.chdir(request["cwd"])
         if request.get("fsize") is not None:
@@ -105,10 +127,10 @@ def _child(request):
         os._exit(code & 0xFF)
 
 
-def serve():
+def serve(requests=None, answers=None):
     sys.path[0] = os.getcwd()              # nothing of tests/ is importable from the children
-    requests = sys.stdin
-    answers = sys.stdout
+    requests = requests or sys.stdin
+    answers = answers or sys.stdout
     for line in requests:
         # {"many": [request, ...]} starts them all at once (the processes of one
         # torchrun-like run); a single request is a list of one
@@ -124,6 +146,62 @@ def serve():
         statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
         answers.write(json.dumps({"statuses": statuses}) + "\n")
         answers.flush()
+
+
+
+_TEST_MODULES = {"conftest", "pytest", "_pytest", "xdist", "execnet", "pluggy", "iniconfig", "py", "pytest_timeout"}
+
+
+def fork_from_here(added_paths):
+    """The zygote as a fork of this process, a pytest-xdist worker that has just
+    imported this file (so torch, torchvision and TensorBoard) and nothing of the
+    lessons or the tests: the copy is what `python tests/zygote.py` would be
+    after its imports, without paying for them a second time. In the copy,
+    what pytest set up goes (its import hook and modules, the paths in
+    `added_paths`, its signal handlers, faulthandler, every open file but the
+    two pipes), then it serves requests as above. Returns (pid, requests file,
+    answers file) for the worker."""
+    to_zygote = os.pipe()
+    from_zygote = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(to_zygote[1])
+            os.close(from_zygote[0])
+            keep = {0, 1, 2, to_zygote[0], from_zygote[1]}
+            for name in os.listdir("/proc/self/fd"):
+                if int(name) not in keep:
+                    try:
+                        os.close(int(name))
+                    except OSError:
+                        pass
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.close(null)
+            import faulthandler
+            import warnings
+            # pytest shows every DeprecationWarning while it runs (its "always" filters); a new Python does not
+            warnings.filters[:] = [entry for entry in warnings.filters if not (
+                entry[0] == "always" and entry[1] is None and entry[3] is None and entry[4] == 0
+                and entry[2] in (DeprecationWarning, PendingDeprecationWarning))]
+            faulthandler.disable()
+            for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+                signal.signal(number, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            sys.meta_path[:] = [finder for finder in sys.meta_path
+                                if type(finder).__module__.split(".")[0] not in _TEST_MODULES]
+            for name in [name for name in sys.modules if name.split(".")[0] in _TEST_MODULES]:
+                del sys.modules[name]
+            added = {os.path.abspath(path) for path in added_paths}
+            sys.path[:] = [os.path.dirname(os.path.abspath(__file__))] + \
+                [path for path in sys.path if path and os.path.abspath(path) not in added]
+            _PROTOCOL_FDS[:] = [to_zygote[0], from_zygote[1]]
+            serve(open(to_zygote[0], encoding="utf-8"), open(from_zygote[1], "w", encoding="utf-8"))
+        finally:
+            os._exit(0)
+    os.close(to_zygote[0])
+    os.close(from_zygote[1])
+    return pid, open(to_zygote[1], "w", encoding="utf-8"), open(from_zygote[0], encoding="utf-8")
 
 
 if __name__ == "__main__":
