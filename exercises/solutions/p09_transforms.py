@@ -28,6 +28,6 @@ normalize = transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
 resize = transforms.Resize(20)
 
 
-# ---- 任务 5：pipeline：PIL 图片 -> 取值在 [-1, 1] 的张量
+# ---- 任务 5：pipeline：PIL 图片 -> 张量，像素值 0 变成 -1、255 变成 1（用 ToTensor 和任务 3 的 Normalize）
 # 练一练：Compose 里的顺序
 pipeline = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])])
