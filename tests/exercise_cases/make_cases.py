@@ -42,8 +42,8 @@ CASES = []
 
 
 def case(section, name, base, edits=(), expect="", hint=None, avoid=None, line=None, seconds=None,
-         encoding=None, note=""):
-    CASES.append(dict(section=section, name=name, base=base, edits=list(edits), expect=expect,
+         encoding=None, note="", rename=None):
+    CASES.append(dict(section=section, name=name, base=base, edits=list(edits), rename=rename or {}, expect=expect,
                       hint=hint or {}, avoid=avoid or {}, line=line, seconds=seconds, encoding=encoding,
                       note=note))
 
@@ -76,6 +76,9 @@ case("p06", "r_item_list", S, [("return img, label", "return [img, label]")], "R
      note="a list unpacks like the tuple: behaviour, not form")
 case("p06", "r_convert_rgb", S, [("img = Image.open(img_item_path)", "img = Image.open(img_item_path).convert('RGB')")],
      "RR")
+case("p06", "r_own_names", S, rename={"img_path": "pictures", "img_name": "name", "img_item_path": "where",
+                                      "root_dir": "top", "label_dir": "folder"}, expect="RR",
+     note="the learner's own names for the attributes and locals")
 case("p06", "w_label_root", S, [("label = self.label_dir", "label = self.root_dir")], "WR", hint={1: ["label_dir"]})
 case("p06", "w_label_constant", S, [("label = self.label_dir", 'label = "ants"')], "WR",
      note="copies the label of the one folder the checker used")
@@ -100,6 +103,7 @@ case("p08", "r_tensor_chw", S, [("writer.add_image(\"train\", img_array, 1, data
      "RR")
 case("p08", "r_step0_double_quotes", S, [("writer.add_image(\"train\", img_array, 1, dataformats='HWC')",
                                           'writer.add_image("test", img_array, 0, dataformats="HWC")')], "RR")
+case("p08", "r_own_names", S, rename={"i": "step"}, expect="RR")
 case("p08", "w_swapped", S, [('writer.add_scalar("y=3x", 3 * i, i)', 'writer.add_scalar("y=3x", i, 3 * i)')], "WR",
      hint={1: ["global_step", "顺序", "order"]})
 case("p08", "w_two_x", S, [('writer.add_scalar("y=3x", 3 * i, i)', 'writer.add_scalar("y=3x", 2 * i, i)')], "WR",
@@ -216,6 +220,8 @@ case("p15", "r_super_named", S, [("        super().__init__()\n        self.line
                                   "        super(WithLayer, self).__init__()\n        self.linear")], "RR")
 case("p15", "r_module_init", S, [("        super().__init__()\n        self.linear",
                                   "        nn.Module.__init__(self)\n        self.linear")], "RR")
+case("p15", "r_own_layer_name", S, rename={"linear": "fc"}, expect="RR",
+     note="the layer under another name than self.linear")
 case("p15", "w_order", S, [("output = input * 2 + 1", "output = (input + 1) * 2")], "WR")
 case("p15", "w_copied_output", S, [("output = input * 2 + 1", "output = torch.tensor([3.0, -3.0, 2.0])")], "WR",
      note="the value the checker prints")
@@ -443,6 +449,7 @@ case("p25", "r_eval", S, [(LOAD, "model.load_state_dict(torch.load(path, weights
 case("p25", "r_size_from_file", S, [(SMALL_NET, "state = torch.load(path, weights_only=True)\n"
                                                 "    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), "
                                                 "nn.Linear(8, state['2.weight'].shape[0]))")], "RR")
+case("p25", "r_own_names", S, rename={"model": "net"}, expect="RR")
 case("p25", "w_no_load", S, [(LOAD, "return model\n\n\n# ---- 任务 2")], "WR", hint={1: ["load_state_dict"]})
 case("p25", "w_returns_dict", S, [(LOAD, "return torch.load(path, weights_only=True)\n\n\n# ---- 任务 2")], "WR",
      hint={1: ["load_state_dict"]})
@@ -476,6 +483,7 @@ case("p26", "r_model_zero_grad", S, [(STEP, "        model.zero_grad()\n        
                                             "        optimizer.step()")], "RRR")
 case("p26", "r_zero_after_step", S, [(STEP, "        loss.backward()\n        optimizer.step()\n"
                                             "        optimizer.zero_grad()")], "RRR")
+case("p26", "r_own_names", S, rename={"preds": "guesses", "loss_fn": "criterion", "step": "_"}, expect="RRR")
 case("p26", "w_argmax0", S, [("preds = outputs.argmax(1)", "preds = outputs.argmax(0)")], "WRR",
      hint={1: ["argmax(1)"]})
 case("p26", "w_mean", S, [(COUNT, "    return (outputs.argmax(1) == targets).float().mean()")], "WRR",
@@ -510,6 +518,7 @@ case("p31", "r_int", S, [("return output.argmax(1).item()", "return int(torch.ar
 case("p31", "r_inference_mode", S, [(PREDICT, "    model.eval()\n    with torch.inference_mode():\n"
                                               "        output = model(image)\n")], "RR")
 case("p31", "r_tolist", S, [("return output.argmax(1).item()", "return output.argmax(1).tolist()[0]")], "RR")
+case("p31", "r_own_names", S, rename={"transform": "to_net", "output": "scores"}, expect="RR")
 case("p31", "w_no_convert", S, [("    image = image.convert('RGB')\n", "")], "WR", hint={1: ["convert"]})
 case("p31", "w_resize_one_number", S, [(TO32, "torchvision.transforms.Resize(32)")], "WR",
      hint={1: ["(32, 32)", "[32, 32]"]})
@@ -676,6 +685,13 @@ def build(one):
         if found != 1:
             raise ValueError(f"{one['section']}_{one['name']}: found {found} times in {one['base']} {name}: {old!r}")
         source = source.replace(old, new)
+    for old, new in one["rename"].items():           # a name of the learner's own choosing, everywhere
+        # a name, or self.name; not the attribute of something else (optimizer.step stays)
+        word = re.compile(rf"(\w+\.)?(?<!\w){old}\b")
+        if not word.search(source):
+            raise ValueError(f"{one['section']}_{one['name']}: no {old!r} to rename in {name}")
+        source = word.sub(lambda m: m.group(0) if m.group(1) not in (None, "self.") else (m.group(1) or "") + new,
+                          source)
     data = encoded(source, one["encoding"])
     text = source if one["encoding"] != "gbk" else "# -*- coding: gbk -*-\n" + source
     line = None
@@ -689,7 +705,8 @@ def build(one):
              "expect": {str(n): VERDICTS[c] for n, c in enumerate(one["expect"], 1)},
              "codes": one["expect"], "hint": {str(k): v for k, v in one["hint"].items()},
              "avoid": {str(k): v for k, v in one["avoid"].items()}, "line": line, "seconds": one["seconds"],
-             "encoding": one["encoding"], "edits": one["edits"], "note": one["note"]}
+             "encoding": one["encoding"], "edits": one["edits"], "rename": one["rename"],
+             "note": one["note"]}
     return file_name, data, entry
 
 
