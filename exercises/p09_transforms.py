@@ -23,7 +23,7 @@ tensor_shape = None
 normalize = transforms.Normalize([0, 0, 0], [1, 1, 1])
 
 
-# ---- 任务 4：resize：短边变成 20、比例不变（宽 60、高 40 的图片 -> 宽 30、高 20）
+# ---- 任务 4：resize：短边变成 20、比例不变（任何图片都行，例如宽 60、高 40 的图片 -> 宽 30、高 20）
 # 练一练：Resize 给一个数还是两个数？
 resize = transforms.Resize((20, 20))
 

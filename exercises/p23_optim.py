@@ -1,6 +1,6 @@
 """练一练 P23：优化器（对照 lessons/p23_nn_optim.py）。
 
-检查程序用 torch.optim.SGD 训练一个很小的模型（拟合 y = 2x - 1），看损失降没降。
+检查程序用 torch.optim.SGD 训练一个很小的模型（拟合一条直线，例如 y = 2x - 1），看损失降没降。
 改完运行 python exercises/check.py p23。
 """
 import torch

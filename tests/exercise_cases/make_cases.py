@@ -9,7 +9,8 @@ What each case expects, one letter per task in the file's order:
     R  right
     W  not right, judged (wrong, or an error shown as that task's verdict), not "not done"
     T  not done (the placeholder is still there)
-    E  not right, and the output names `line` (the first line of the case holding the marker text); for a
+    E  not right, and the output names `line` (the first line of the case holding the marker text, or of
+       one of several markers); for a
        file that stops at module level, the task whose part of the file (after its header) holds that line
     N  not right, any way (wrong, not done, error, or the file stopped before it)
     ?  either: the file stops at a later line, and a checker may or may not judge this task
@@ -581,8 +582,8 @@ case("p18", "h_swallowing_loop_module", S, [(POOL11, POOL11 + "\nwhile True:\n  
 case("p25", "h_swallowing_loop_in_function", S, [(LOAD, "import time\n    while True:\n        try:\n"
                                                         "            time.sleep(1)\n"
                                                         "        except BaseException:\n            pass\n\n\n"
-                                                        "# ---- 任务 2")], "ER", line="time.sleep(1)",
-     seconds=HOSTILE)
+                                                        "# ---- 任务 2")], "ER", line=("time.sleep(1)", "while True:"),
+     seconds=HOSTILE, note="the line of the sleep, or the loop's first line")
 case("p09", "h_sigint_ignored_module", S, [("tensor_shape = [3, 30, 40]",
                                             "tensor_shape = [3, 30, 40]\nimport signal\n"
                                             "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")],
@@ -592,7 +593,8 @@ case("p31", "h_sigint_ignored_in_function", S, [("    image = image.convert('RGB
                                                  "    import signal, time\n"
                                                  "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                                  "    while True:\n        time.sleep(0.1)\n")], "ER",
-     line="time.sleep(0.1)", seconds=HOSTILE)
+     line=("time.sleep(0.1)", "while True:"), seconds=HOSTILE,
+     note="the line of the sleep, or the loop's first line")
 case("p08", "h_input_module", S, [("def draw(writer):", "name = input('你的名字：')\n\n\ndef draw(writer):")], "EN",
      line="input(", seconds=HOSTILE, note="stdin stays open and silent, as a terminal would")
 case("p24", "h_input_in_function", S, [(LAST, "input('按回车继续')\n    " + LAST)], "ER", line="input(",
@@ -694,12 +696,13 @@ def build(one):
                           source)
     data = encoded(source, one["encoding"])
     text = source if one["encoding"] != "gbk" else "# -*- coding: gbk -*-\n" + source
-    line = None
-    if one["line"]:
-        lines = [i for i, text_line in enumerate(text.splitlines(), 1) if one["line"] in text_line]
+    line = []
+    for marker in ([one["line"]] if isinstance(one["line"], str) else one["line"] or []):
+        lines = [i for i, text_line in enumerate(text.splitlines(), 1) if marker in text_line]
         if not lines:
-            raise ValueError(f"{one['section']}_{one['name']}: no line holds {one['line']!r}")
-        line = lines[0]
+            raise ValueError(f"{one['section']}_{one['name']}: no line holds {marker!r}")
+        line.append(lines[0])
+    line = line or None
     file_name = f"{one['section']}_{one['name']}.py"
     entry = {"file": file_name, "section": one["section"], "base": f"{one['base']} {name}",
              "expect": {str(n): VERDICTS[c] for n, c in enumerate(one["expect"], 1)},
