@@ -51,8 +51,8 @@ def case(section, name, base, edits=(), expect="", hint=None, avoid=None, line=N
 
 S, X = "solution", "exercise"
 # words for hints, both languages; a hint only has to carry one of them
-SMALL = ["太小", "too small", "小了"]
-BIG = ["太大", "too big", "too large", "越来越大", "oscillat", "来回", "跳过"]
+SMALL = ["太小", "小了", "too small", "too low", "hardly", "barely"]
+BIG = ["太大", "越来越大", "来回", "跳过", "too big", "too large", "too high", "oscillat", "overshoot", "back and forth"]
 HOSTILE = 20        # seconds beyond the checker's start-up: its 10 s limit, and slack
 
 
@@ -199,6 +199,8 @@ case("p14", "r_keywords", S, [(LOADER, "DataLoader(dataset=dataset, drop_last=Tr
      "RR")
 case("p14", "r_sampler", S, [(LOADER, "DataLoader(dataset, batch_size=4, drop_last=True, "
                                       "sampler=__import__('torch').utils.data.RandomSampler(dataset))")], "RR")
+case("p14", "w_text_156", S, [("batches = 156", 'batches = "156"')], "WR",
+     note="a number in quotes: got and wanted must not read the same")
 case("p14", "w_157", S, [("batches = 156", "batches = 157")], "WR", hint={1: ["drop_last"]})
 case("p14", "w_true_division", S, [("batches = 156", "batches = 10000 / 64")], "WR")
 case("p14", "w_keeps_last", S, [(LOADER, "DataLoader(dataset, batch_size=4, shuffle=True)")], "RW",
@@ -230,7 +232,7 @@ case("p15", "w_super_after", S, [("        super().__init__()\n        self.line
                                   "        self.linear = nn.Linear(2, 1)\n        super().__init__()")], "RW",
      hint={2: ["super().__init__()"]})
 case("p15", "w_layer_not_on_self", S, [("self.linear = nn.Linear(2, 1)", "linear = nn.Linear(2, 1)")], "RW",
-     hint={2: ["self."]})
+     hint={2: ["self.", "'linear'"]})
 case("p15", "w_layer_three_in", S, [("self.linear = nn.Linear(2, 1)", "self.linear = nn.Linear(3, 1)")], "RW")
 
 # ================================================================ P16 convolution
@@ -277,6 +279,7 @@ case("p17", "w_same_pad2", S, [(SAME, "Conv2d(in_channels=3, out_channels=6, ker
      "WRR", hint={1: ["padding"]})
 case("p17", "w_same_three_out", S, [(SAME, "Conv2d(in_channels=3, out_channels=3, kernel_size=3, stride=1, "
                                            "padding=1)")], "WRR", hint={1: ["out_channels", "6"]})
+case("p17", "r_side_float", S, [("out_side = 14", "out_side = 14.0")], "RRR")
 case("p17", "w_side_15", S, [("out_side = 14", "out_side = 15")], "RWR")
 case("p17", "w_side_half", S, [("out_side = 14", "out_side = 14.5")], "RWR")
 case("p17", "w_half_no_padding", S, [(HALF, "Conv2d(3, 16, 3, stride=2)")], "RRW", hint={3: ["padding"]},
@@ -369,6 +372,8 @@ case("p21", "w_fixed_output", S, [("model = Sequential(", "import torch\nmodel =
 case("p21", "w_padding_1", S, [("same_padding = 2", "same_padding = 1")], "RWR")
 case("p21", "w_padding_4", S, [("same_padding = 2", "same_padding = 4")], "RWR")
 case("p21", "w_features_256", S, [("flat_features = 1024", "flat_features = 64 * 4")], "RRW")
+case("p21", "w_features_text", S, [("flat_features = 1024", 'flat_features = "1024"')], "RRW",
+     note="a number in quotes: got and wanted must not read the same")
 case("p21", "w_features_64", S, [("flat_features = 1024", "flat_features = 64")], "RRW")
 
 # ================================================================ P22 loss
@@ -430,6 +435,8 @@ case("p24", "r_no_return", S, [("    return vgg\n", "")], "RR", note="changes th
 case("p24", "r_new_classifier", S, [(LAST, "vgg.classifier = nn.Sequential(*list(vgg.classifier.children())[:-1], "
                                            "nn.Linear(4096, 10))")], "RR")
 case("p24", "r_count_number", S, [("new_layer_parameters = 4096 * 10 + 10", "new_layer_parameters = 40970")], "RR")
+case("p24", "r_count_float", S, [("new_layer_parameters = 4096 * 10 + 10", "new_layer_parameters = 40970.0")],
+     "RR")
 case("p24", "w_in_1000", S, [(LAST, "vgg.classifier[6] = nn.Linear(1000, 10)")], "WR", hint={1: ["4096"]})
 case("p24", "w_new_model", S, [(LAST, "import torchvision\n    vgg = torchvision.models.vgg16(num_classes=10)")], "WR",
      note="a new VGG16 of its own: the weights it was given are dropped")
@@ -488,7 +495,7 @@ case("p26", "r_own_names", S, rename={"preds": "guesses", "loss_fn": "criterion"
 case("p26", "w_argmax0", S, [("preds = outputs.argmax(1)", "preds = outputs.argmax(0)")], "WRR",
      hint={1: ["argmax(1)"]})
 case("p26", "w_mean", S, [(COUNT, "    return (outputs.argmax(1) == targets).float().mean()")], "WRR",
-     hint={1: ["sum", "mean", "几个", "how many", "count"]}, avoid={1: ["argmax(0)"]},
+     hint={1: ["sum", "mean", "几个", "个数", "比例", "how many", "count", "ratio", "fraction"]}, avoid={1: ["argmax(0)"]},
      note="the issue: the argmax hint for a mean-versus-count mistake")
 case("p26", "w_return_3", S, [(COUNT, "    return 3")], "WRR", note="the issue: the value the checker prints")
 case("p26", "w_max_values", S, [("preds = outputs.argmax(1)", "preds = outputs.max(1).values")], "WRR")

@@ -228,7 +228,7 @@ def compare(entry, report, seconds, whole_output, alone, start_up=0.0):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sections", nargs="*", help="p06 ... p31 (default: all)")
-    parser.add_argument("--cases", help="a glob on the case names, e.g. 'w_*' or 'h_*'")
+    parser.add_argument("--cases", help="globs on the case names, e.g. 'w_*' or 'h_*,r_own*'")
     parser.add_argument("--lang", choices=["zh", "en"])
     parser.add_argument("--keep", help="write the cases here and keep them (default: a temporary folder)")
     parser.add_argument("--findings", help="also write the mismatches, as markdown, to this file")
@@ -247,7 +247,8 @@ def main(argv=None):
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="exercise_cases_"))
     manifest = make_cases.write_all(folder, set(args.sections) or None)
     if args.cases:
-        manifest = [e for e in manifest if fnmatch.fnmatch(e["file"][4:-3], args.cases)]
+        manifest = [e for e in manifest if any(fnmatch.fnmatch(e["file"][4:-3], glob)
+                                               for glob in args.cases.split(","))]
     use_json = not args.no_json and offers_json(args.python)
     print(f"{len(manifest)} cases in {folder}; reading the checker's {'--json' if use_json else 'printed report'}",
           flush=True)
