@@ -37,7 +37,7 @@ def test_every_case_is_made_from_todays_files(tmp_path):
             text = data.decode("utf-8-sig")
             assert ("# ---- 任务 1" in text) or entry["encoding"] == "tabs", entry["file"]
         if entry["line"] is not None:
-            assert entry["line"] >= 1
+            assert entry["line"] and all(line >= 1 for line in entry["line"])
 
 
 def test_the_battery_covers_every_file_with_right_wrong_and_hostile_cases():

@@ -19,6 +19,7 @@ import fnmatch
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def read_output(out, names, use_json):
             task["said"] += "\n" + line
             if task["status"] == "notright":
                 for status, words in STATUS_WORDS:
-                    if any(word in line for word in words):
+                    if any(word.lower() in line.lower() for word in words):
                         task["status"] = status
                         break
     return reports
@@ -317,6 +318,8 @@ def main(argv=None):
         Path(args.findings).write_text(
             f"# battery run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, lang {args.lang or 'zh'}, "
             f"checker {CHECK[0]}\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return 0 if not mismatches else 1
 
 
