@@ -23,11 +23,11 @@ tensor_shape = None
 normalize = transforms.Normalize([0, 0, 0], [1, 1, 1])
 
 
-# ---- 任务 4：resize：短边变成 20、比例不变（宽 60、高 40 的图片 -> 宽 30、高 20）
+# ---- 任务 4：resize：短边变成 20、比例不变（任何图片都行，例如宽 60、高 40 的图片 -> 宽 30、高 20）
 # 练一练：Resize 给一个数还是两个数？
 resize = transforms.Resize((20, 20))
 
 
-# ---- 任务 5：pipeline：PIL 图片 -> 取值在 [-1, 1] 的张量
+# ---- 任务 5：pipeline：PIL 图片 -> 张量，像素值 0 变成 -1、255 变成 1（用 ToTensor 和任务 3 的 Normalize）
 # 练一练：Compose 里的顺序
 pipeline = transforms.Compose([transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), transforms.ToTensor()])

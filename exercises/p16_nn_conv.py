@@ -16,7 +16,7 @@ stride = 1
 padding = 0
 
 
-# ---- 任务 3：输出尺寸公式：一条边的长度 size，卷积核 kernel，步长 stride，填充 padding
+# ---- 任务 3：输出尺寸公式：输入一条边的长度 size，卷积核的边长 kernel（一个整数，比如 3），步长 stride，填充 padding
 def out_size(size, kernel, stride, padding):
     # 练一练：写出公式
     return size - kernel

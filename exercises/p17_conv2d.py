@@ -6,7 +6,7 @@ from torch.nn import Conv2d
 
 
 # ---- 任务 1：conv_same：[64, 3, 32, 32] -> [64, 6, 32, 32]（边长不变）
-# 练一练：改 padding（或别的参数）
+# 练一练：改 padding（或别的设置）
 conv_same = Conv2d(in_channels=3, out_channels=6, kernel_size=3, stride=1, padding=0)
 
 

@@ -6,7 +6,7 @@ from torch.nn import MaxPool2d
 
 
 # ---- 任务 1：pool：视频的 5x5 输入 -> [[2, 3], [5, 1]]（3x3 的窗口）
-# 练一练：窗口放不满的时候怎么办？
+# 练一练：窗口走到边上、只盖住一部分输入时怎么办？
 pool = MaxPool2d(kernel_size=3)
 
 

@@ -5,11 +5,11 @@
 from torch.nn import ReLU, Sigmoid  # noqa: F401
 
 
-# ---- 任务 1：activation：把每个数都压到 (0, 1) 之间
+# ---- 任务 1：activation：把每个数各自压到 (0, 1) 之间，越大越接近 1（这一课讲的另一个激活函数）
 # 练一练：换一个激活函数
 activation = ReLU()
 
 
-# ---- 任务 2：x = torch.tensor([1.0, -1.0])，运行 ReLU(inplace=True)(x) 之后，x 变没变？
-# 练一练：填 True 或 False
+# ---- 任务 2：x = torch.tensor([1.0, -1.0])，运行 ReLU(inplace=True)(x) 之后，x 被改了吗？
+# 练一练：改了填 True，没改填 False
 input_changed = None

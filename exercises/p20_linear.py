@@ -6,7 +6,7 @@ import torch
 from torch.nn import Linear
 
 
-# ---- 任务 1：flatten(imgs)：[64, 3, 32, 32] -> [64, 3072]，每张图各自展平
+# ---- 任务 1：flatten(imgs)：[64, 3, 32, 32] -> [64, 3072]，每张图各自展平（一批几张都行，别把 64 写死）
 def flatten(imgs):
     # 练一练：别把整批压成一行
     return torch.flatten(imgs)

@@ -6,11 +6,11 @@ from torch import nn
 from torch.nn import L1Loss
 
 
-# ---- 任务 1：loss_fn：inputs = [1, 2, 3]，targets = [1, 2, 5]，要得到 2.0
+# ---- 任务 1：loss_fn：把每个位置差的绝对值加起来（不求平均）；inputs = [1, 2, 3]、targets = [1, 2, 5] 时得到 2.0
 # 练一练：reduction 取什么？
 loss_fn = L1Loss()
 
 
-# ---- 任务 2：classification_loss：分类问题（每个样本几个类别的分数 x，正确类别 y）
+# ---- 任务 2：classification_loss：分类问题，x 是每张图对各个类别的分数，y 是正确类别的序号
 # 练一练：换成分类用的损失函数
 classification_loss = nn.MSELoss()

@@ -19,7 +19,7 @@ def evaluate(model, imgs):
     return outputs
 
 
-# ---- 任务 3：train_steps：这个训练循环有个错，loss 不会好好往下走
+# ---- 任务 3：train_steps：这个训练循环有个错，损失不会好好往下走
 def train_steps(model, optimizer, x, y, steps):
     loss_fn = torch.nn.MSELoss()
     for step in range(steps):

@@ -6,7 +6,7 @@ import torch
 import torchvision
 
 
-# ---- 任务 1：prepare(image)：任意一张 PIL 图片（PNG 带透明、灰度图都有）-> [1, 3, 32, 32] 的张量
+# ---- 任务 1：prepare(image)：任意一张 PIL 图片（包括带透明通道的 PNG 和灰度图）-> [1, 3, 32, 32] 的张量，取值 0 到 1（和训练时一样）
 def prepare(image):
     # 练一练：网络要 3 个通道
     transform = torchvision.transforms.Compose([torchvision.transforms.Resize((32, 32)),
@@ -19,5 +19,5 @@ def prepare(image):
 def predict(model, image):
     # 练一练：预测前要做的两件事
     output = model(image)
-    # 练一练：output 是 [1, 10]：在哪一维上找最大？
+    # 练一练：output 是 [1, 类别数]：在哪一维上找最大？
     return output.argmax(0)

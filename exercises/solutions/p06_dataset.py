@@ -1,7 +1,7 @@
 """参考答案：练一练 P6：自己写一个 Dataset（对照 lessons/p06_dataset.py）。
 
 改带“练一练”的那一行（或几行），然后运行 python exercises/check.py p06 检查。
-检查程序会自己做一个文件夹：root/ants 里 3 张图片，root/bees 里 2 张。
+检查程序会自己做一个文件夹 root，里面 ants、bees 两个子文件夹，各有几张图片。
 """
 import os
 
@@ -31,9 +31,9 @@ class MyData(Dataset):
         return len(self.img_path)
 
 
-# ---- 任务 2：ants_and_bees(root)：蚂蚁和蜜蜂合成一个数据集（一共 5 张）
+# ---- 任务 2：ants_and_bees(root)：蚂蚁和蜜蜂合成一个数据集（例如 3 张蚂蚁 + 2 张蜜蜂 = 5 张）
 def ants_and_bees(root):
     ants_dataset = MyData(root, "ants")
     bees_dataset = MyData(root, "bees")
-    # 练一练：返回两个数据集合在一起的那一个
+    # 练一练：把两个数据集拼成一个，返回它
     return ants_dataset + bees_dataset

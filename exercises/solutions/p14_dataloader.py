@@ -12,5 +12,5 @@ batches = 156
 
 # ---- 任务 2：make_loader(dataset)：每批 4 个，每一轮重新洗牌，凑不满的最后一批丢掉
 def make_loader(dataset):
-    # 练一练：DataLoader 的参数
+    # 练一练：还要加哪几项设置？
     return DataLoader(dataset, batch_size=4, shuffle=True, drop_last=True)

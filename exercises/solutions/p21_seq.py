@@ -6,7 +6,7 @@ from torch.nn import Conv2d, Flatten, Linear, MaxPool2d, Sequential
 
 
 # ---- 任务 1：model：torch.ones((64, 3, 32, 32)) 进去，[64, 10] 出来
-# 练一练：现在一运行就报错，看看报错再改（不止一种答案）
+# 练一练：现在把 torch.ones((64, 3, 32, 32)) 送进去会报错；运行 check.py p21 看报错再改（不止一种答案）
 model = Sequential(
     Conv2d(3, 32, 5, padding=2),
     MaxPool2d(2),

@@ -6,7 +6,7 @@
 from torch import nn
 
 
-# ---- 任务 1：for_cifar10(vgg)：让 VGG16 输出 10 个类别的分数（原来是 1000 个）
+# ---- 任务 1：for_cifar10(vgg)：改传进来的这个 vgg（保留它已有的参数），让它输出 10 个类别的分数（原来是 1000 个）
 def for_cifar10(vgg):
     # 练一练：最后一层收到的是多少个数？
     vgg.classifier[6] = nn.Linear(4096, 10)

@@ -15,7 +15,7 @@ class Tudui(nn.Module):
         return self.conv1(x)
 
 
-# ---- 任务 1：save(model, path) 和 load(path)：读回来的模型，输出和保存前一模一样
+# ---- 任务 1：save(model, path) 和 load(path)：保存方式 2（只存参数），读回来的模型输出和保存前一模一样
 def save(model, path):
     torch.save(model.state_dict(), path)
 
