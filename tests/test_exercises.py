@@ -66,7 +66,7 @@ RIGHT = {
                             'writer.add_image("train", img_array.transpose(2, 0, 1), 1)')],
     "p09_transforms.py": [("return transforms.ToTensor()(img)",
                            "return torch.from_numpy(np.array(img)).permute(2, 0, 1).float() / 255"),
-                          ("transforms.Resize(20)", "transforms.Resize((20, 30))")],
+                          ("transforms.Resize(20)", "transforms.Resize(size=20, antialias=True)")],
     "p14_dataloader.py": [("batches = 156", "batches = 10000 // 64"),
                           ("DataLoader(dataset, batch_size=4, shuffle=True, drop_last=True)",
                            "DataLoader(dataset=dataset, drop_last=True, shuffle=True, batch_size=4)")],
