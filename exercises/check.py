@@ -131,7 +131,10 @@ def verdict(one, outs, stopped, cases):
         got, wanted = checks.two_texts(wrong.got, wrong.wanted)
         result.update(status="wrong", got=got, wanted=wanted, hint=wrong.hint)
     except checks.Failed as failed:
-        result.update(status="error", got=failed.out.error, line=failed.out.line, hint=failed.hint)
+        hint = failed.hint
+        if hint is None and str(failed.out.error).startswith("EOFError"):
+            hint = _("检查时没有键盘输入：去掉 input()")
+        result.update(status="error", got=failed.out.error, line=failed.out.line, hint=hint)
     except Exception as error:               # a value of a kind the task did not expect
         first = next((out.value for out in outs if out.kind == "ok"), None)
         result.update(status="wrong", got=_("{kind} 类型的值").format(kind=checks.kind_of(first)),
@@ -179,6 +182,8 @@ def problem_text(problem, limit):
         return _("运行超过 {seconds} 秒（死循环，或在等输入？）").format(seconds=f"{limit:g}")
     if kind == "crash":
         return _("运行这个文件的进程意外结束了（退出码 {code}）").format(code=problem.get("error"))
+    if str(problem["error"]).startswith("EOFError"):
+        return _("{error}（检查时没有键盘输入：去掉 input()）").format(error=problem["error"])
     return problem["error"]
 
 
@@ -346,7 +351,10 @@ def one_round(files, args, out=print):
     if not args.solutions:
         wrong = [run for run, right in table if len(right) < len(checks.TASKS[run.section])]
         if wrong and not args.hint:
-            lines.append(_("想要更多提示：python exercises/check.py {section} --hint").format(section=wrong[0].section))
+            home = exercise_files(EXERCISES).get(wrong[0].section)
+            word = wrong[0].section if home is not None and home.resolve() == Path(wrong[0].path).resolve() \
+                else shown(wrong[0].path)
+            lines.append(_("想要更多提示：python exercises/check.py {section} --hint").format(section=word))
         if any(Path(run.path).resolve().parent == EXERCISES for run, _right in table) or args.watch:
             summary(progress, lines)
     out("\n".join(lines))

@@ -94,6 +94,7 @@ class Task:
         self.section, self.number, self.title = section, number, title
         self.lesson, self.anchor = lesson, anchor
         self.cases, self.probe, self.judge = spec.cases, spec.probe, spec.judge
+        self.time_factor = getattr(spec, "time_factor", 1)      # the DataLoader's worker processes take a while
 
 
 TASKS = {}      # "p17" -> [Task, ...] in the order of the file
@@ -592,17 +593,20 @@ class p14_batches:
 @task("p14", _("DataLoader：每批 4 个、每轮重新洗牌、丢掉凑不满的一批"), "p14_dataloader.py",
       "test_loader = DataLoader(")
 class p14_loader:
+    time_factor = 3             # num_workers > 0 starts new processes each epoch (on Windows: new Pythons)
+
     def cases(r):
-        return [10, r.int(13, 23)]
+        return [(10, 2), (r.int(13, 23), 2)]
 
     def probe(module, case):
-        loader = given(module, "make_loader")(torch.arange(case))
-        torch.manual_seed(case)
+        n, epochs = case
+        loader = given(module, "make_loader")(torch.arange(n))
+        torch.manual_seed(n)
         return [[batch.tolist() if isinstance(batch, torch.Tensor) else batch for batch in loader]
-                for _epoch in range(3)]
+                for _epoch in range(epochs)]
 
     def judge(cases, outs):
-        for n, out in zip(cases, outs):
+        for (n, _epochs), out in zip(cases, outs):
             epochs = out.get()
             sizes = [len(batch) if isinstance(batch, list) else batch for batch in epochs[0]]
             wanted = [4] * (n // 4)
@@ -615,7 +619,7 @@ class p14_loader:
                 if len(set(seen)) != len(seen) or not set(seen) <= set(range(n)):
                     raise Wrong(_("有的数重复了"), _("每轮每个数最多一次"))
             if len({str(epoch) for epoch in epochs}) == 1:
-                raise Wrong(_("三轮顺序一样"), _("每轮顺序不同"), _("shuffle=True 每一轮重新洗牌"))
+                raise Wrong(_("两轮顺序一样"), _("每轮顺序不同"), _("shuffle=True 每一轮重新洗牌"))
 
 
 # ================================================================ P15 nn.Module

@@ -257,8 +257,15 @@ def run_child(path, section, language, limit, first, cases, dump_path, connectio
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
     real_exit = os._exit
+    child_pid = os.getpid()
+
+    learner_file = os.path.abspath(path)
 
     def learner_exit(code=0):
+        # only the learner's own call: a DataLoader worker (a fork of this process) ends with os._exit too
+        caller = sys._getframe(1).f_code.co_filename
+        if os.path.abspath(caller) != learner_file or os.getpid() != child_pid:
+            real_exit(code)
         raise ExitCalled(code)
 
     os._exit = learner_exit
@@ -300,7 +307,7 @@ def run_child(path, section, language, limit, first, cases, dump_path, connectio
         faulthandler.cancel_dump_traceback_later()
         for one in checks.TASKS[section][first - 1:]:
             say("start", one.number)
-            faulthandler.dump_traceback_later(limit, exit=True, file=dump)
+            faulthandler.dump_traceback_later(limit * one.time_factor, exit=True, file=dump)
             outs = []
             for case in cases[one.number]:
                 torch.manual_seed(0)
@@ -374,7 +381,8 @@ class FileRun:
                     self.deadline = time.monotonic() + self.limit + 3
                 elif kind == "start":
                     self.current = message[1]
-                    self.deadline = time.monotonic() + self.limit + 3
+                    factor = self.tasks[self.current - 1].time_factor if 0 < self.current <= len(self.tasks) else 1
+                    self.deadline = time.monotonic() + self.limit * factor + 3
                 elif kind == "result":
                     self.outs[message[1]] = message[2]
                     self.current = None

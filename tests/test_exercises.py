@@ -222,7 +222,8 @@ def test_in_english_the_same_facts_and_no_chinese():
 
 def test_every_message_of_the_checker_has_its_english():
     english = i18n.Catalogue("en").messages
-    found = [(path.name, line, message) for path in (CHECK, EXERCISES / "checks.py")
+    found = [(path.name, line, message) for path in (CHECK, EXERCISES / "checks.py", EXERCISES / "engine.py",
+                                                     EXERCISES / "watch.py")
              for line, message in i18n.messages_in_source(path)]
     assert [f"{n}:{line}" for n, line, m in found if m is None] == []
     assert sorted({m for _n, _l, m in found if m not in english}) == []
