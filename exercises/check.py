@@ -45,12 +45,20 @@ PROGRESS = EXERCISES / ".progress.json"
 
 
 def exercise_files(folder):
-    """{section: path} of the pNN_*.py files in a folder."""
+    """{section: path} of the pNN_*.py files in a folder (the first of each section)."""
     found = {}
+    for section, path in all_exercise_files(folder):
+        found.setdefault(section, path)
+    return found
+
+
+def all_exercise_files(folder):
+    """[(section, path)] of every pNN_*.py file in a folder (several may be for one section)."""
+    found = []
     for path in sorted(Path(folder).glob("p[0-9][0-9]_*.py")):
         match = FILE_NAME.match(path.name)
         if match and match.group(1) in checks.TASKS:
-            found[match.group(1)] = path
+            found.append((match.group(1), path))
     return found
 
 
@@ -64,7 +72,7 @@ def chosen_files(names, solutions):
         path = Path(name)
         key = name.lower()[:3]
         if path.is_dir():
-            chosen += sorted(exercise_files(path).items())
+            chosen += all_exercise_files(path)
         elif path.is_file() and FILE_NAME.match(path.name) and path.name[:3] in checks.TASKS:
             chosen.append((path.name[:3], path))
         elif re.fullmatch(r"p\d\d", key) and key in home and not path.suffix:
@@ -235,10 +243,19 @@ def report(run, results, limit, hint_wanted, lines_out):
             if line:
                 say(_("    要改的地方：{file}:{line}").format(file=name, line=line))
         say(_("    看课程：{place}").format(place=checks.lesson_line(one.lesson, one.anchor)))
-        if hint_wanted and not first_wrong and result is not None and not getattr(run, "hinted", False):
+        if not first_wrong and not getattr(run, "hinted", False):
             run.hinted = True
-            fuller_hint(run, one, lines_out)
+            if hint_wanted:
+                fuller_hint(run, one, lines_out)
+            else:
+                say(_("    想要更多提示：python exercises/check.py {name} --hint").format(name=command_word(run)))
     return right
+
+
+def command_word(run):
+    """p17 for the learner's own file, else its path: what to type to check it again."""
+    home = exercise_files(EXERCISES).get(run.section)
+    return run.section if home is not None and home.resolve() == Path(run.path).resolve() else shown(run.path)
 
 
 def fuller_hint(run, one, lines_out):
@@ -350,11 +367,6 @@ def one_round(files, args, out=print):
     progress = save_progress(table, args.solutions)
     if not args.solutions:
         wrong = [run for run, right in table if len(right) < len(checks.TASKS[run.section])]
-        if wrong and not args.hint:
-            home = exercise_files(EXERCISES).get(wrong[0].section)
-            word = wrong[0].section if home is not None and home.resolve() == Path(wrong[0].path).resolve() \
-                else shown(wrong[0].path)
-            lines.append(_("想要更多提示：python exercises/check.py {section} --hint").format(section=word))
         if any(Path(run.path).resolve().parent == EXERCISES for run, _right in table) or args.watch:
             summary(progress, lines)
     out("\n".join(lines))

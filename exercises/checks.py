@@ -1066,23 +1066,33 @@ class p23_lr(value_task("lr")):
 
     def judge(cases, outs):
         lr = number(outs[0].get())
-        for seed, slope, intercept in cases:
+
+        def losses_with(rate, seed, slope, intercept):
             torch.manual_seed(seed)
-            losses = train_with(lambda model: torch.optim.SGD(model.parameters(), lr=lr), nn.Linear(1, 1),
-                                data=regression(slope, intercept))
+            return train_with(lambda model: torch.optim.SGD(model.parameters(), lr=rate), nn.Linear(1, 1),
+                              data=regression(slope, intercept))
+
+        def final(losses):
+            return losses[-1] if losses[-1] == losses[-1] else float("inf")      # nan counts as worst
+
+        if lr <= 0:
+            raise Wrong(lr, _("大于 0"), _("lr 要大于 0：lr = 0 参数不动，小于 0 往错的方向走"))
+        for seed, slope, intercept in cases:
+            losses = losses_with(lr, seed, slope, intercept)
             if losses[-1] < losses[0] / 10:
                 continue
-            steps = [b - a for a, b in zip(losses, losses[1:])]
-            finite = all(v == v and abs(v) != float("inf") for v in losses)
-            ups = sum(1 for d in steps if d > 0)
-            if not finite or losses[-1] > losses[0] or ups > len(steps) // 3:
-                hint = _("lr 太大：损失在跳（{rises} 步不降反升），每一步都跳过了头").format(rises=ups) if finite else \
-                    _("lr 太大：损失变成了 nan 或 inf")
-            elif lr <= 0:
-                hint = _("lr 要大于 0：lr = 0 参数不动，小于 0 往错的方向走")
+            # too big or too small: read from what a smaller and a bigger lr would have done on the same problem
+            if final(losses) == float("inf") or abs(losses[-1]) == float("inf"):
+                hint = _("lr 太大：损失变成了 nan 或 inf")
+            elif final(losses_with(lr / 2, seed, slope, intercept)) < final(losses):
+                rises = sum(1 for a, b in zip(losses, losses[1:]) if b > a)
+                hint = _("lr 太大：每一步都跳过了头，损失来回跳或越来越大（{rises} 步不降反升）；lr 小一半反而降得更多"
+                         ).format(rises=rises)
+            elif final(losses_with(lr * 2, seed, slope, intercept)) < final(losses):
+                hint = _("lr 太小：损失一直在降，但太慢；lr 大一倍降得更多")
             else:
-                hint = _("lr 太小：损失一直在降，但太慢")
-            shown = [round(v, 4) for v in losses[:3]] + ["...", round(losses[-1], 4)]
+                hint = None
+            shown = [round(v, 4) for v in losses[:4]] + ["...", round(losses[-1], 4)]
             raise Wrong(_("损失 {losses}").format(losses=shown),
                         _("最后一步小于 {bound}").format(bound=round(losses[0] / 10, 4)), hint)
 
