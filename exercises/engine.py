@@ -217,6 +217,21 @@ def describe(error):
     return f"{type(error).__name__}: {text[0][:240]}" if text else type(error).__name__
 
 
+def loop_at(lines, line):
+    """The line of the innermost loop (while / for) around `line` in the learner's file, else `line` itself:
+    a loop that never ends is named by its own first line, wherever in its body the time ran out."""
+    if line is None or not lines:
+        return line
+    import ast
+    try:
+        tree = ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return line
+    found = [node.lineno for node in ast.walk(tree) if isinstance(node, (ast.While, ast.For, ast.AsyncFor))
+             and node.lineno <= line <= (node.end_lineno or node.lineno)]
+    return max(found) if found else line
+
+
 def line_from_dump(dump_path, path):
     """The innermost line of the learner's file in faulthandler's dump (the main thread first)."""
     try:
@@ -410,6 +425,8 @@ class FileRun:
     def after_stop(self, line, why, code):
         if self.finished:
             return
+        if why == "timeout":
+            line = loop_at(self.lines, line)
         if self.current is None:                  # while the file itself ran (or before any task started)
             if self.problem is None:
                 self.problem = {"kind": why, "line": line, "task": task_at(self.headers, line), "error": code}
