@@ -318,9 +318,13 @@ def save_progress(runs_right, solutions):
     return progress
 
 
-def next_step(progress):
-    """The first section (in the course's order) with a task not right yet: (section, task) or None."""
-    for section in sorted(checks.TASKS):
+def next_step(progress, current=None):
+    """The first section with a task not right yet, from the one just checked on (then from the start):
+    (section, task) or None."""
+    order = sorted(checks.TASKS)
+    if current in order:
+        order = order[order.index(current):] + order[:order.index(current)]
+    for section in order:
         right = progress.get(section, {}).get("right", [])
         for one in checks.TASKS[section]:
             if one.number not in right:
@@ -328,11 +332,11 @@ def next_step(progress):
     return None
 
 
-def summary(progress, lines_out):
+def summary(progress, lines_out, current=None):
     say = lines_out.append
     done = sum(len([n for n in progress.get(s, {}).get("right", []) if isinstance(n, int)]) for s in checks.TASKS)
     total = sum(len(tasks) for tasks in checks.TASKS.values())
-    coming = next_step(progress)
+    coming = next_step(progress, current)
     if coming is None:
         say(_("全部 {total} 个任务都做对了").format(total=total))
         return
@@ -368,7 +372,7 @@ def one_round(files, args, out=print):
     if not args.solutions:
         wrong = [run for run, right in table if len(right) < len(checks.TASKS[run.section])]
         if any(Path(run.path).resolve().parent == EXERCISES for run, _right in table) or args.watch:
-            summary(progress, lines)
+            summary(progress, lines, table[-1][0].section if len(table) == 1 else None)
     out("\n".join(lines))
     sys.stdout.flush()
     return all(len(right) == len(checks.TASKS[run.section]) for run, right in table)

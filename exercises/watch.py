@@ -120,6 +120,8 @@ def watch(files, check_round, force_poll=False):
     observer, kind = start_observer(folders, changes, force_poll)
     if kind == "none":
         print(_("没有装 watchdog（pip install -r requirements.txt）：改为每秒看一次文件"))
+    elif kind == "polling" and force_poll:
+        print(_("--poll：每秒看一次文件"))
     elif kind == "polling":
         print(_("收不到文件系统的通知（比如 WSL 里的 /mnt/c、网络文件夹）：改为每秒看一次文件"))
     print(_("等你保存文件……（改完保存就会重新检查；Ctrl-C 结束）"))
