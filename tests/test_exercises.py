@@ -284,7 +284,7 @@ def check_saved_and_hostile(out, texts, took):
     assert f" {line_of('p26_exit.py', 'sys.exit(0)')} " in said["more/p26_exit.py"]
     assert f" {line_of('p31_osexit.py', 'os._exit(0)')} " in said["more/p31_osexit.py"]
     # stopped at import time: one line, naming the task and the line
-    for name, text, task in (("p22_sigint.py", "sleep(0.05)", 1), ("p14_input.py", "input()", 1)):
+    for name, text, task in (("p22_sigint.py", "while True:", 1), ("p14_input.py", "input()", 1)):
         told = [line for line in out.splitlines() if name in line and not line.startswith(" ")]
         assert len(told) == 1 and f" {task}" in told[0] and f" {line_of(name, text)} " in told[0], (name, told)
     assert took < 50          # the limit was 1 s a task: the endless file is ended, not waited for
@@ -392,22 +392,22 @@ def test_watch_checks_the_file_again_when_it_is_saved_and_keeps_the_progress(tmp
     events = []
 
     def edit_while_it_watches(pids):
-        assert wait_for(lambda: read_progress() == [], 40), "the first check did not end"
+        assert wait_for(lambda: read_progress() == [], 60), "the first check did not end"
         time.sleep(1.5)                                  # it now waits for a save
         solved = (EXERCISES / "solutions" / "p19_relu.py").read_text(encoding="utf-8")
         temporary = tmp_path / "p19_relu.py___jb_tmp___"
         temporary.write_text(solved, encoding="utf-8")
         os.replace(temporary, target)
         events.append(time.monotonic())
-        events.append(wait_for(lambda: read_progress() == [1, 2], 20))
+        events.append(wait_for(lambda: read_progress() == [1, 2], 30))
         events.append(time.monotonic())
         os.kill(pids[0], signal.SIGINT)
 
     result = run_python_many([dict(script=CHECK, args=["--watch", target], cwd=tmp_path,
                                    env=dict(os.environ, EXERCISES_PROGRESS=str(progress)))],
-                             timeout=90, during=edit_while_it_watches)[0]
+                             timeout=110, during=edit_while_it_watches)[0]
     assert events[1], result.stdout                      # re-checked on the save, without being asked
-    assert events[2] - events[0] < 15
+    assert events[2] - events[0] < 30          # about a second where the machine is not busy
     assert rows(result.stdout) == []                     # one file: no table, a one-line summary
     reports_seen = re.findall(r"^\S*p19_relu\.py$", result.stdout, re.M)
     assert len(reports_seen) == 2, result.stdout         # the first check, and the one after the save
