@@ -120,7 +120,7 @@ def verdict(one, outs, stopped, cases):
     """{status, got, wanted, hint, line} for one task, judged here from what the learner's code gave."""
     result = {"task": one.number, "status": "right", "got": None, "wanted": None, "hint": None, "line": None}
     if stopped is not None:
-        result.update(status=stopped["kind"], line=stopped["line"], got=stopped["code"])
+        result.update(status=stopped["kind"], line=stopped["line"], got=stopped["code"], loop=stopped.get("loop"))
         return result
     if outs is None:
         result.update(status="unchecked")
@@ -170,11 +170,18 @@ def marked_line(run, number):
     return start
 
 
+def line_words(line, loop=None):
+    """第 15 行, or 第 15 行（第 14 行开始的循环里） when the time ran out inside a loop."""
+    if loop:
+        return _("第 {line} 行（第 {loop} 行开始的循环里）").format(line=line, loop=loop)
+    return _("第 {line} 行").format(line=line)
+
+
 def place_of(problem):
     if problem.get("line") is not None and problem.get("task") is not None:
-        return _("任务 {task}，第 {line} 行").format(task=problem["task"], line=problem["line"])
+        return _("任务 {task}，{where}").format(task=problem["task"], where=line_words(problem["line"], problem.get("loop")))
     if problem.get("line") is not None:
-        return _("第 {line} 行").format(line=problem["line"])
+        return line_words(problem["line"], problem.get("loop"))
     if problem.get("task") is not None:
         return _("任务 {task}").format(task=problem["task"])
     return _("文件")
@@ -215,7 +222,7 @@ def report(run, results, limit, hint_wanted, lines_out):
             say(_("  任务 {n} 对：{title}").format(n=one.number, title=one.title))
             continue
         say(_("  任务 {n} 不对：{title}").format(n=one.number, title=one.title))
-        where = lambda line: _("第 {line} 行").format(line=line) if line else ""   # noqa: E731
+        where = lambda line: line_words(line, result.get("loop")) if line else ""   # noqa: E731
         if status == "todo":
             say(_("    还没做：{name} 还是 None（找到带“练一练”的那一行）").format(name=result["got"]))
         elif status == "wrong":

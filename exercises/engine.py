@@ -74,7 +74,7 @@ def plain(value, depth=0):
             t = t.to_dense()
         name = str(t.dtype).replace("torch.", "")
         grad = bool(value.requires_grad)
-        if t.device.type == "meta":
+        if t.device.type == "meta" or t.numel() > 20_000_000:      # too big to send: its shape is enough to say so
             return (MARK, "tensor", name, list(t.shape), None, grad)
         if name not in DTYPES:
             t, name = t.float(), "float32"
@@ -425,14 +425,15 @@ class FileRun:
     def after_stop(self, line, why, code):
         if self.finished:
             return
-        if why == "timeout":
-            line = loop_at(self.lines, line)
+        loop = loop_at(self.lines, line) if why == "timeout" else None
+        loop = loop if loop != line else None     # the loop around the line the time ran out on, when there is one
         if self.current is None:                  # while the file itself ran (or before any task started)
             if self.problem is None:
-                self.problem = {"kind": why, "line": line, "task": task_at(self.headers, line), "error": code}
+                self.problem = {"kind": why, "line": line, "task": task_at(self.headers, loop or line), "error": code,
+                                "loop": loop}
             self.finished = True
             return
-        self.stopped[self.current] = {"kind": why, "line": line, "code": code}
+        self.stopped[self.current] = {"kind": why, "line": line, "code": code, "loop": loop}
         if why == "timeout":
             self.timeouts += 1
         self.first = self.current + 1
