@@ -12,7 +12,9 @@ Each file runs in a child process of its own (engine.py): the checker makes
 the inputs and works out what is wanted itself, the child only runs your code
 on them. Each task has a time limit (--timeout, 5 s); a syntax error, an
 exception, sys.exit() or an endless loop in your file ends in one line that
-names the task and the line. Progress is kept in exercises/.progress.json.
+names the task and the line. Progress (the tasks right in your own files
+under exercises/) is kept in exercises/.progress.json, or in the file the
+environment variable EXERCISES_PROGRESS names (the tests use that).
 """
 import argparse
 import hashlib
