@@ -392,8 +392,13 @@ class p08_scalar:
                 for tag, value, step in writer.scalars]
 
     def judge(cases, outs):
-        points = sorted((step, value) for tag, value, step in outs[0].get() if tag == "y=3x")
+        calls = outs[0].get()
+        points = sorted((step, value) for tag, value, step in calls if tag == "y=3x")
         wanted = [(i, 3.0 * i) for i in range(100)]
+        tags = sorted({tag for tag, _value, _step in calls} - {"y=3x"})
+        if not points and tags:
+            raise Wrong(_("tag 是 {tags}").format(tags=", ".join(repr(t) for t in tags[:3])), _("tag 是 'y=3x'"),
+                        _("add_scalar 的第一个参数是 tag：这里要 \"y=3x\""))
         if points != wanted:
             swapped = points == [(3 * i, float(i)) for i in range(100)]     # y and x the other way round
             hint = _("add_scalar(tag, scalar_value, global_step) 的顺序：y 值在前，x（global_step）在后") \
@@ -655,6 +660,8 @@ class p15_super:
         out = outs[0]
         if out.kind == "error" and "before Module.__init__() call" in (out.error or ""):
             raise Failed(out, _("__init__ 第一行要调用 super().__init__()"))
+        if out.kind == "error" and "object has no attribute" in (out.error or ""):
+            raise Failed(out, _("层要放在 self 上：self.linear = ..."))
         count, got = out.get()
         if count == 0:
             raise Wrong(count, _("大于 0"), _("层要放在 self 上：self.linear = ..."))
