@@ -6,12 +6,16 @@ plausible wrong one fails only its task, pointing at the lesson line that
 teaches it; broken and endless files end in one line. Few runs, each
 checking many files (the checker forks one child per file).
 """
+import itertools
+import os
 import re
+import signal
 import sys
+import time
 
 import pytest
 
-from helpers import REPO_ROOT, run_python
+from helpers import REPO_ROOT, run_python, run_python_many
 from support import i18n
 
 EXERCISES = REPO_ROOT / "exercises"
@@ -66,7 +70,7 @@ RIGHT = {
                             'writer.add_image("train", img_array.transpose(2, 0, 1), 1)')],
     "p09_transforms.py": [("return transforms.ToTensor()(img)",
                            "return torch.from_numpy(np.array(img)).permute(2, 0, 1).float() / 255"),
-                          ("transforms.Resize(20)", "transforms.Resize((20, 30))")],
+                          ("transforms.Resize(20)", "transforms.Resize(size=20, antialias=True)")],
     "p14_dataloader.py": [("batches = 156", "batches = 10000 // 64"),
                           ("DataLoader(dataset, batch_size=4, shuffle=True, drop_last=True)",
                            "DataLoader(dataset=dataset, drop_last=True, shuffle=True, batch_size=4)")],
@@ -116,6 +120,55 @@ WRONG = {   # file: (edits, the task that must fail, a fact its report must carr
 }
 
 
+# Answers as the issue's testers wrote them: right ones an older checker refused (each must pass every
+# task), and wrong ones it took (each must fail exactly its task; `fact` must be said, `never` must not).
+OTHER_RIGHT = {
+    "p09_inplace.py": ("p09_transforms.py", [("normalize = transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])",
+                                              "normalize = transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5], "
+                                              "inplace=True)")]),
+    "p14_workers.py": ("p14_dataloader.py", [("drop_last=True)", "drop_last=True, num_workers=2)")]),
+    "p18_functional.py": ("p18_maxpool.py", [("pool = MaxPool2d(kernel_size=3, ceil_mode=True)",
+                                              "import torch.nn.functional as F\n"
+                                              "pool = lambda x: F.max_pool2d(x, kernel_size=[3, 3], ceil_mode=True)"),
+                                             ("pool11 = MaxPool2d(kernel_size=3, ceil_mode=True)",
+                                              "pool11 = MaxPool2d(kernel_size=[3, 3], padding=1)")]),
+    "p20_named.py": ("p20_linear.py", [("    return torch.flatten(imgs, start_dim=1)",
+                                        "    pictures_in_batch = imgs.shape[0]\n    return imgs.view(pictures_in_batch, -1)")]),
+}
+OTHER_WRONG = {   # file: (solution it starts from, edits, the task that must fail, fact or None, never or None)
+    "p06_label.py": ("p06_dataset.py", [("label = self.label_dir", 'label = "ants"')], 1, "label_dir", None),
+    "p16_three.py": ("p16_nn_conv.py", [("    return (size + 2 * padding - kernel) // stride + 1", "    return 3")],
+                     3, None, None),
+    "p18_copied.py": ("p18_maxpool.py", [("pool = MaxPool2d(kernel_size=3, ceil_mode=True)",
+                                          "pool = lambda x: __import__('torch').tensor([[[[2.0, 3.0], [5.0, 1.0]]]])")],
+                      1, None, None),
+    "p20_batch64.py": ("p20_linear.py", [("return torch.flatten(imgs, start_dim=1)", "return imgs.reshape(64, -1)")],
+                       1, None, None),
+    "p22_constant.py": ("p22_loss.py", [("loss_fn = L1Loss(reduction='sum')",
+                                         "loss_fn = lambda a, b: __import__('torch').tensor(2.0)")], 1, None, None),
+    "p22_dist.py": ("p22_loss.py", [("loss_fn = L1Loss(reduction='sum')",
+                                     "loss_fn = lambda a, b: __import__('torch').dist(a, b)")], 1, None, None),
+    "p22_summed.py": ("p22_loss.py", [("nn.CrossEntropyLoss()", "nn.CrossEntropyLoss(reduction='sum')")], 2,
+                      "reduction='mean'", "nn.CrossEntropyLoss()"),
+    "p09_fixed.py": ("p09_transforms.py", [("resize = transforms.Resize(20)", "resize = transforms.Resize((20, 30))")],
+                     4, None, None),
+    "p26_grad.py": ("p26_train.py", [("    with torch.no_grad():", "    if True:")], 2, "no_grad", None),
+    "p26_mean.py": ("p26_train.py", [("return (preds == targets).sum()", "return (preds == targets).float().mean()")],
+                    1, None, "argmax"),
+    "p23_one.py": ("p23_optim.py", [("lr = 0.5", "lr = 1.0")], 1, None, None),
+}
+
+
+def write_others(folder):
+    folder.mkdir()
+    for name, (base, edits) in OTHER_RIGHT.items():
+        (folder / name).write_text(edited((EXERCISES / "solutions" / base).read_text(encoding="utf-8"), edits),
+                                   encoding="utf-8")
+    for name, (base, edits, _n, _fact, _never) in OTHER_WRONG.items():
+        (folder / name).write_text(edited((EXERCISES / "solutions" / base).read_text(encoding="utf-8"), edits),
+                                   encoding="utf-8")
+
+
 def edited(source, edits):
     for old, new in edits:
         assert source.count(old) == 1, old
@@ -151,15 +204,35 @@ def test_every_hint_points_at_a_line_of_its_lesson():
 
 
 def test_untouched_fail_solutions_and_other_right_answers_pass_mistakes_fail_with_a_hint(tmp_path):
-    """One run of the checker over 68 files: the exercises, the solutions, and the right and wrong copies."""
+    """One run of the checker over 83 files: the exercises, the solutions, the right and wrong copies, and
+    the other answers (right ones an older checker refused, wrong ones it took)."""
     write_variants(tmp_path / "right", RIGHT)
     write_variants(tmp_path / "wrong", {name: edits for name, (edits, _n, _fact) in WRONG.items()})
-    result = run_python(CHECK, EXERCISES, EXERCISES / "solutions", "right", "wrong", cwd=tmp_path, timeout=120)
+    write_others(tmp_path / "other")
+    result = run_python(CHECK, EXERCISES, EXERCISES / "solutions", "right", "wrong", "other", cwd=tmp_path,
+                        timeout=120, env=dict(os.environ, EXERCISES_PROGRESS=str(tmp_path / "progress.json")))
     out = result.stdout
     assert result.returncode != 0
     assert "Traceback" not in out + result.stderr
     table = rows(out)
-    assert len(table) == 4 * len(SECTIONS)
+    assert len(table) == 4 * len(SECTIONS) + len(OTHER_RIGHT) + len(OTHER_WRONG)
+    others = {name: (right, total) for name, right, total in table[4 * len(SECTIONS):]}
+    assert [name for name in OTHER_RIGHT if others[name][0] != others[name][1]] == []
+    assert {name: total - right for name, (right, total) in others.items() if name in OTHER_WRONG} == \
+        {name: 1 for name in OTHER_WRONG}
+    said = reports(out)
+    for name, (base, _edits, number, fact, never) in OTHER_WRONG.items():
+        report = said[f"other/{name}"]
+        blocks = [block for block in re.split(r"^(?=  \S)", report, flags=re.M) if block.strip()]
+        wrong_ones = [block for block in blocks if len(block.strip().splitlines()) > 1]
+        assert len(wrong_ones) == 1 and f" {number} " in wrong_ones[0].splitlines()[0], (name, report)
+        mine = wrong_ones[0]
+        assert lesson_place(base[:3], number) in mine, (name, mine)
+        assert fact is None or fact in mine, (name, mine)
+        assert never is None or never not in mine, (name, mine)
+        for got, wanted in re.findall(r"得到 (.+)，应该是 (.+)$", mine, re.M):
+            assert got.strip() != wanted.strip(), (name, mine)
+    table = table[:4 * len(SECTIONS)]
     untouched, solved, right, wrong = (table[i * 17:(i + 1) * 17] for i in range(4))
     assert [(n, r) for n, r, _t in untouched] == [(n, 0) for n in SECTIONS]
     assert [n for n, r, t in solved if r == t] == SECTIONS
@@ -170,6 +243,51 @@ def test_untouched_fail_solutions_and_other_right_answers_pass_mistakes_fail_wit
         report = said[f"wrong/{name}"]
         assert lesson_place(name[:3], number) in report, name
         assert fact is None or fact in report, (name, report)
+
+
+def write_saved_and_hostile(folder):
+    """Files as learners save them (all right), and hostile ones; {name: source text}."""
+    folder.mkdir()
+    solution = {name: (EXERCISES / "solutions" / name).read_text(encoding="utf-8") for name in SECTIONS}
+    texts = {
+        # Windows Notepad: a BOM, CRLF line ends, and tabs for indentation
+        "p15_tabs.py": solution["p15_nn_module.py"].replace("    ", "\t"),
+        # a GBK file that says so on its first line
+        "p17_gbk.py": "# -*- coding: gbk -*-\n" + solution["p17_conv2d.py"],
+        "p26_exit.py": edited(solution["p26_train.py"], [("    return (preds == targets).sum()",
+                                                          "    import sys\n    sys.exit(0)")]),
+        "p31_osexit.py": edited(solution["p31_predict.py"], [("    return output.argmax(1).item()",
+                                                              "    import os\n    os._exit(0)")]),
+        # SIGINT ignored and every exception swallowed, at import time
+        "p22_sigint.py": edited(solution["p22_loss.py"], [("loss_fn = L1Loss(reduction='sum')",
+                                                           "loss_fn = L1Loss(reduction='sum')\nimport signal\n"
+                                                           "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                                           "while True:\n    try:\n        __import__('time').sleep(0.05)\n"
+                                                           "    except BaseException:\n        pass")]),
+        "p14_input.py": edited(solution["p14_dataloader.py"], [("batches = 156", "batches = int(input())")]),
+    }
+    (folder / "p15_tabs.py").write_bytes(b"\xef\xbb\xbf" + texts["p15_tabs.py"].replace("\n", "\r\n").encode("utf-8"))
+    (folder / "p17_gbk.py").write_bytes(texts["p17_gbk.py"].encode("gbk"))
+    for name in ("p26_exit.py", "p31_osexit.py", "p22_sigint.py", "p14_input.py"):
+        (folder / name).write_text(texts[name], encoding="utf-8")
+    return texts
+
+
+def check_saved_and_hostile(out, texts, took):
+    found = {name: (right, total) for name, right, total in rows(out)}
+    assert found["p15_tabs.py"] == (2, 2) and found["p17_gbk.py"] == (3, 3)        # read as Python reads them
+    assert found["p26_exit.py"] == (2, 3) and found["p31_osexit.py"] == (1, 2)     # only the task that exits
+
+    def line_of(name, text):
+        return next(i for i, line in enumerate(texts[name].splitlines(), 1) if text in line)
+    said = reports(out)
+    assert f" {line_of('p26_exit.py', 'sys.exit(0)')} " in said["more/p26_exit.py"]
+    assert f" {line_of('p31_osexit.py', 'os._exit(0)')} " in said["more/p31_osexit.py"]
+    # stopped at import time: one line, naming the task and the line
+    for name, text, task in (("p22_sigint.py", "while True:", 1), ("p14_input.py", "input()", 1)):
+        told = [line for line in out.splitlines() if name in line and not line.startswith(" ")]
+        assert len(told) == 1 and f" {task}" in told[0] and f" {line_of(name, text)} " in told[0], (name, told)
+    assert took < 50          # the limit was 1 s a task: the endless file is ended, not waited for
 
 
 def test_broken_and_endless_files_end_in_one_line_naming_the_task_and_the_line(tmp_path):
@@ -186,10 +304,15 @@ def test_broken_and_endless_files_end_in_one_line_naming_the_task_and_the_line(t
     }
     for name, text in broken.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    result = run_python(CHECK, tmp_path, "--timeout", "1", cwd=tmp_path, timeout=60)
+    more = tmp_path / "more"
+    saved = write_saved_and_hostile(more)
+    started = time.monotonic()
+    result = run_python(CHECK, tmp_path, more, "--timeout", "1", cwd=tmp_path, timeout=60)
+    took = time.monotonic() - started
     out = result.stdout
     assert result.returncode != 0
     assert "Traceback" not in out + result.stderr
+    check_saved_and_hostile(out, saved, took)
 
     def line_of(name, *texts):
         return [i for i, line in enumerate(broken[name].splitlines(), 1) if line.strip().startswith(texts)]
@@ -203,8 +326,9 @@ def test_broken_and_endless_files_end_in_one_line_naming_the_task_and_the_line(t
         assert len(told) == 1 and f" {task}" in told[0], told
         assert any(f" {line} " in told[0] for line in where), (told, where)
     # the loop inside a task: that task is marked, with its line; the others are still checked
-    assert dict((n, r) for n, r, _t in rows(out)) == {"p15_nn_module.py": 0, "p16_nn_conv.py": 0,
-                                                        "p17_conv2d.py": 0, "p26_train.py": 2}
+    found = dict((n, r) for n, r, _t in rows(out))
+    assert {n: found[n] for n in broken} == {"p15_nn_module.py": 0, "p16_nn_conv.py": 0,
+                                             "p17_conv2d.py": 0, "p26_train.py": 2}
     report = next(text for name, text in reports(out).items() if name.endswith("p26_train.py"))
     assert any(f" {line} " in report for line in line_of("p26_train.py", "while True:", "__import__"))
 
@@ -222,7 +346,8 @@ def test_in_english_the_same_facts_and_no_chinese():
 
 def test_every_message_of_the_checker_has_its_english():
     english = i18n.Catalogue("en").messages
-    found = [(path.name, line, message) for path in (CHECK, EXERCISES / "checks.py")
+    found = [(path.name, line, message) for path in (CHECK, EXERCISES / "checks.py", EXERCISES / "engine.py",
+                                                     EXERCISES / "watch.py")
              for line, message in i18n.messages_in_source(path)]
     assert [f"{n}:{line}" for n, line, m in found if m is None] == []
     assert sorted({m for _n, _l, m in found if m not in english}) == []
@@ -239,3 +364,57 @@ def test_an_unknown_exercise_is_one_line(word):
 def test_the_solutions_are_not_the_exercises():
     for name in SECTIONS:
         assert (EXERCISES / name).read_text(encoding="utf-8") != (EXERCISES / "solutions" / name).read_text(encoding="utf-8")
+
+
+def test_watch_checks_the_file_again_when_it_is_saved_and_keeps_the_progress(tmp_path):
+    """`check.py --watch FILE` as a learner leaves it running: the file is saved the way PyCharm saves it
+    (a temporary file renamed over it), the checker says the new verdict by itself, and the progress
+    file follows; Ctrl-C ends it with one line."""
+    target = tmp_path / "p19_relu.py"
+    target.write_text((EXERCISES / "p19_relu.py").read_text(encoding="utf-8"), encoding="utf-8")
+    progress = tmp_path / "progress.json"
+
+    def read_progress():
+        import json
+        try:
+            return json.loads(progress.read_text(encoding="utf-8")).get("p19", {}).get("right")
+        except (OSError, ValueError):
+            return None
+
+    def wait_for(condition, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if condition():
+                return True
+            time.sleep(0.1)
+        return False
+
+    events = []
+
+    def edit_while_it_watches(pids):
+        assert wait_for(lambda: read_progress() == [], 60), "the first check did not end"
+        time.sleep(1.5)                                  # it now waits for a save
+        solved = (EXERCISES / "solutions" / "p19_relu.py").read_text(encoding="utf-8")
+        temporary = tmp_path / "p19_relu.py___jb_tmp___"
+        temporary.write_text(solved, encoding="utf-8")
+        os.replace(temporary, target)
+        events.append(time.monotonic())
+        events.append(wait_for(lambda: read_progress() == [1, 2], 30))
+        events.append(time.monotonic())
+        os.kill(pids[0], signal.SIGINT)
+
+    result = run_python_many([dict(script=CHECK, args=["--watch", target], cwd=tmp_path,
+                                   env=dict(os.environ, EXERCISES_PROGRESS=str(progress)))],
+                             timeout=110, during=edit_while_it_watches)[0]
+    assert events[1], result.stdout                      # re-checked on the save, without being asked
+    assert events[2] - events[0] < 30          # about a second where the machine is not busy
+    assert rows(result.stdout) == []                     # one file: no table, a one-line summary
+    reports_seen = re.findall(r"^\S*p19_relu\.py$", result.stdout, re.M)
+    assert len(reports_seen) == 2, result.stdout         # the first check, and the one after the save
+    first = result.stdout.split("p19_relu.py\n")[1].splitlines()
+    last = result.stdout.rsplit("p19_relu.py\n", 1)[1].splitlines()
+    verdicts = [line for line in itertools.takewhile(lambda line: line.startswith("  "), last)]
+    assert len(verdicts) == 2 and not any(line.startswith("   ") for line in verdicts)      # both right now
+    assert any(line.startswith("    ") for line in itertools.takewhile(lambda line: line.startswith("  "), first))
+    assert result.returncode == 130 and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stdout + result.stderr
