@@ -33,7 +33,6 @@ exits non-zero only when a lesson could not run.
 import argparse
 import os
 import platform
-import shlex
 import shutil
 import socket
 import subprocess
@@ -42,10 +41,16 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from support import i18n
-from support.i18n import _
+# This script reports on the environment itself, whatever it finds: importing `support`
+# does not stop it at an unsupported torch (support/__init__.py reads this).
+DIAGNOSES_ITSELF = True
+
+from support import i18n, versions  # noqa: E402
+from support.i18n import _  # noqa: E402
 
 try:
+    if versions.problem():
+        raise ImportError("support.flags imports torch, which cannot run here")
     from support.flags import LessonParser, TranslatedHelp
 except Exception:   # noqa: BLE001 - support.flags needs torch; without torch this check still has to speak
     LessonParser, TranslatedHelp = argparse.ArgumentParser, argparse.RawDescriptionHelpFormatter
@@ -61,15 +66,8 @@ CPU_ONLY_INSTALL = f"pip install {PAIR[0]} {PAIR[1]} --index-url {CPU_INDEX}"
 
 def python_command(*words):
     """`python words...` with the Python running this script, as the learner can paste it
-    into the terminal of this system. On Windows that is PowerShell (the default terminal
-    of Windows 10/11 and of PyCharm there), where a quoted program needs `& ` before it,
-    or cmd, where it must not have it: with a space in the path both forms are given."""
-    if sys.platform != "win32":
-        return " ".join(shlex.quote(str(word)) for word in (sys.executable, *words))
-    quoted = [f'"{word}"' if any(c in str(word) for c in " &()") else str(word) for word in (sys.executable, *words)]
-    if not quoted[0].startswith('"'):
-        return " ".join(quoted)                       # the same line in PowerShell and in cmd
-    return _("{powershell}（cmd 里：{cmd}）").format(powershell="& " + " ".join(quoted), cmd=" ".join(quoted))
+    into the terminal of this system (versions.python_command: PowerShell and cmd on Windows)."""
+    return versions.python_command(*words)
 
 
 def lesson_path(name):
@@ -94,9 +92,11 @@ def requirements():
 
 # ---------------------------------------------------------------- the checks (each returns status, line)
 def check_python(version=sys.version_info):
-    if version < (3, 10):
-        return FAIL, _("Python {major}.{minor}：课程需要 Python 3.10 或更新的版本；装一个新的 Python，"
-                       "再重新建虚拟环境").format(major=version[0], minor=version[1])
+    if tuple(version[:2]) < versions.OLDEST_PYTHON:
+        return FAIL, versions.problem({"python": tuple(version[:3])})[1]
+    if tuple(version[:2]) > versions.NEWEST_PYTHON:
+        return WARN, _("Python {version}：比课程试过的 Python 3.10 到 3.13 新；哪一课出错，就用 Python 3.13 新建环境").format(
+            version="{}.{}.{}".format(*version[:3]))
     return OK, f"Python {version[0]}.{version[1]}.{version[2]}"
 
 
@@ -106,19 +106,21 @@ def expected_torchvision(torch_version):
     return f"0.{minor + 15}" if major == 2 else f"0.{minor + 1}"
 
 
-def check_pair(torch_version, torchvision_version, nms_error=None):
-    if torch_version is None:
-        return FAIL, _("没有安装 torch：{command}").format(command=requirements())
-    if torchvision_version is None:
-        return FAIL, _("没有安装 torchvision：{command}").format(command=pip(PAIR[1]))
-    wanted = expected_torchvision(torch_version)
-    have = ".".join(torchvision_version.split("+")[0].split(".")[:2])
-    fix = pip("--force-reinstall", *PAIR)
-    if have != wanted:
-        return FAIL, _("torch {torch} 和 torchvision {torchvision} 版本不配对（torch {torch_base} 要配 "
-                       "torchvision {wanted}.x，不配对就会报 \"operator torchvision::nms does not exist\"）："
-                       "{command}").format(torch=torch_version, torchvision=torchvision_version,
-                                           torch_base=torch_version.split("+")[0], wanted=wanted, command=fix)
+def check_pair(torch_version, torchvision_version, nms_error=None, numpy_version=None, import_error=None):
+    """The torch line: the version range, the pair, numpy's ABI (versions.problem), then
+    torch's import and torchvision's operators. Each failure says the command that fixes it."""
+    found = {**versions.facts(), "python": versions.OLDEST_PYTHON, "torch": torch_version,
+             "torchvision": torchvision_version, "numpy": numpy_version}
+    said = versions.problem(found)
+    if said:
+        return FAIL, said[1]
+    if import_error:
+        return FAIL, versions.import_problem(import_error, found)
+    fix = pip("--force-reinstall", f"torch=={torch_version.split('+')[0]}",
+              f"torchvision=={versions.torchvision_for(torch_version)}", *versions.release_index(torch_version))
+    if versions.parse(torch_version)[:2] > versions.NEWEST_TORCH:
+        return WARN, _("torch {torch} 比课程试过的 torch 2.14 新；哪一课出错，就装试过的一对：{command}").format(
+            torch=torch_version, command=versions.newest_pair_command(found))
     if nms_error:
         return FAIL, _("torchvision 的算子运行不了（{error}）：{command}").format(error=nms_error, command=fix)
     return OK, _("torch {torch} 和 torchvision {torchvision} 配对").format(torch=torch_version,
@@ -272,12 +274,19 @@ def check_port(port=6006, host="127.0.0.1"):
 
 # ---------------------------------------------------------------- gathering the facts
 def torch_facts():
-    """Versions, the nms probe, the build, CUDA and MPS, each None where it cannot be had."""
-    facts = {"torch": None, "torchvision": None, "nms_error": None, "cuda_build": None, "hip_build": None,
+    """Versions, the nms probe, the build, CUDA and MPS, each None where it cannot be had.
+    The versions are read from the packages' files first: a torch outside the range, or
+    built for another numpy, is not imported at all (its import would print NumPy's noise)."""
+    found = versions.facts()
+    facts = {"torch": found["torch"], "torchvision": found["torchvision"], "numpy": found["numpy"],
+             "nms_error": None, "import_error": None, "cuda_build": None, "hip_build": None,
              "mps_built": False, "cuda_available": False, "mps_available": False, "hub_dir": None}
+    if found["torch"] is None or versions.problem(found):
+        return facts
     try:
         import torch
-    except Exception:            # noqa: BLE001 - any import failure means "not usable"
+    except Exception as error:   # noqa: BLE001 - any import failure means "not usable"
+        facts["import_error"] = error
         return facts
     facts.update(torch=torch.__version__, cuda_build=torch.version.cuda, hub_dir=torch.hub.get_dir(),
                  hip_build=getattr(torch.version, "hip", None))
@@ -354,13 +363,15 @@ def nvidia_gpu(which=shutil.which, proc_dir="/proc/driver/nvidia"):
 
 
 def gather_facts():
-    facts = {**torch_facts(), "tensorboard_error": tensorboard_error(), "nvidia_gpu": nvidia_gpu()}
+    facts = torch_facts()
+    usable = facts["hub_dir"] is not None         # torch imported; otherwise nothing below imports it
+    facts.update(tensorboard_error=tensorboard_error() if usable else None, nvidia_gpu=nvidia_gpu())
     cpuinfo = read_cpuinfo()
-    said = torch_cpu_facts()
+    said = torch_cpu_facts() if usable else {}
     if "model name" not in cpuinfo.lower():
         said["model"] = processor_model()
     facts["cpu"] = cpu_features(cpuinfo, said)
-    facts["amp_reason"] = amp_reason(facts["cuda_available"], facts["mps_available"])
+    facts["amp_reason"] = amp_reason(facts["cuda_available"], facts["mps_available"]) if usable else None
     return facts
 
 
@@ -370,8 +381,9 @@ def run_checks(facts=None, root=REPO_ROOT):
     # a GPU torch already sees is there, whatever nvidia-smi says
     gpu_here = bool(facts["nvidia_gpu"] or facts["cuda_available"])
     checks = [("Python", check_python()),
-              ("torch", check_pair(facts["torch"], facts["torchvision"], facts["nms_error"]))]
-    if facts["torch"]:
+              ("torch", check_pair(facts["torch"], facts["torchvision"], facts["nms_error"], facts.get("numpy"),
+                                   facts.get("import_error")))]
+    if facts["torch"] and facts["hub_dir"]:          # torch imported: its build is known
         build = torch_build(facts["cuda_build"], facts.get("hip_build"), facts.get("mps_built", False))
         checks.append(("build", check_build(build, facts["cuda_build"], gpu_here, facts.get("hip_build"))))
     checks.append(("GPU", check_gpu(facts["cuda_build"], facts["cuda_available"], facts["nvidia_gpu"],
@@ -379,8 +391,9 @@ def run_checks(facts=None, root=REPO_ROOT):
     checks.append(("CPU", check_cpu(facts.get("cpu") or cpu_features())))
     if facts.get("amp_reason"):
         checks.append(("--amp", check_amp(facts["amp_reason"])))
-    checks += [("TensorBoard", check_tensorboard(facts["tensorboard_error"])),
-               ("CIFAR10", check_cifar(root / "data"))]
+    if facts["hub_dir"]:                            # torch imported: TensorBoard's writer can be tried
+        checks.append(("TensorBoard", check_tensorboard(facts["tensorboard_error"])))
+    checks.append(("CIFAR10", check_cifar(root / "data")))
     if facts["hub_dir"]:
         checks.append(("VGG16", check_vgg16(facts["hub_dir"])))
     checks += [(f"{name}/", check_writable(root / name)) for name in ("data", "logs", "checkpoints")]

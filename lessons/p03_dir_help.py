@@ -8,6 +8,7 @@ dir() 打开一个“工具箱”，看里面有什么（属性和方法）；he
 
 dir(torch) 有一千多个名字，默认只列出前 12 个不以下划线开头的；--all 全部列出，和视频的控制台一样。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import pydoc
 
 import torch

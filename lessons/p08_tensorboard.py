@@ -9,6 +9,7 @@ np.array 转成 numpy 数组，它的形状是 (高, 宽, 通道)，所以要写
 常见问题：同一个文件夹、同一个 tag 写两次（视频把 2*i 改成 3*i 再运行），TensorBoard 会把两次的点
 连成一条来回折返的线。办法：每次运行换一个文件夹，或者先删掉旧的事件文件（本课每次运行都这样做）。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import shutil
 from pathlib import Path
 

@@ -9,6 +9,7 @@ P10：为什么需要 Tensor 数据类型。它除了数据，还带着神经网
 grad_fn（反向传播用）、device（在 CPU 还是 GPU 上）。视频还用 cv2.imread 读同一张图片，得到
 numpy 数组，ToTensor 也能处理；注意 cv2 的通道顺序是 BGR（蓝、绿、红），和 PIL 的 RGB 相反。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import importlib.util
 from pathlib import Path
 

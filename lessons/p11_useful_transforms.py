@@ -6,6 +6,7 @@ RandomCrop，每一步写进 TensorBoard。最后是课程的 P9_transforms.py�
 交给自己写的 MyData，它读 ants_image/ + ants_label/（本课和 P6 一样在 data/read_data_layout/ 下做一份）。
 视频的总结：关注输入和输出的类型，多看官方文档；不知道返回值是什么，就 print(type()) 或用调试器看。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import os
 from pathlib import Path
 

@@ -9,6 +9,7 @@ test_set.classes[target] 是它的名字；加上 transform=ToTensor 后图片�
 数据在 data/ 里就直接用；不在就下载（可以断点续传）；没有网络（或者 --tiny）就用项目生成的小替代集，
 并且会说明：torchvision.datasets.CIFAR10(...) 这一行照样是视频里的写法。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 from pathlib import Path
 
 import torchvision

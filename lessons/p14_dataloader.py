@@ -11,6 +11,7 @@ drop_last=True 时是 156 批）；num_workers 是用几个子进程读数据（
 是不同的图片。视频把每轮 156 步都写进去（--log-batches all），这时 TensorBoard 要加
 --samples_per_plugin 才能全部显示，打印出的命令会带上它。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torchvision
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter

@@ -8,6 +8,7 @@ forward 写明输入怎样变成输出（前向传播：input -> forward -> outp
 （forward pre-hook），再运行 forward，最后运行钩子（forward hook）；直接调用 forward 会跳过钩子。
 课程的代码之后，我们挂两个钩子，把这个顺序打印出来。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 from torch import nn
 

@@ -8,6 +8,7 @@
 课程的代码之后，我们再看偏置 bias、空洞 dilation、分组 groups 分别做了什么，
 并用输出尺寸公式核对每个输出的真实边长。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torch.nn.functional as F
 

@@ -9,6 +9,7 @@ reshape 成 [-1, 3, 30, 30]：每张图拆成两张 3 通道的图，"output" �
 颜色本身没有意义。课程的代码之后，我们把第一张图的 6 个通道各自拉伸成灰度图
 （"output_channels"，这才是卷积层真正算出来的），再一次只改 Conv2d 的一项设置，看输出形状和参数个数怎么变。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn

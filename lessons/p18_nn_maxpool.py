@@ -9,6 +9,7 @@ maxpool1 = MaxPool2d(kernel_size=3, ceil_mode=False)：边长 32 -> 10，TensorB
 课程的代码之后，我们比较 ceil_mode 的两种取法，再一次只改一项设置：stride、padding、dilation、
 return_indices。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn

@@ -9,6 +9,7 @@ TensorBoard：像素 [0, 1] 变成 [0.5, 0.73]，图片发灰。
 
 课程的代码之后，我们把 relu1（inplace 的两种取法）和 sigmoid1 用在那个 2x2 的张量上。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn

@@ -9,6 +9,7 @@ drop_last=True（测试集 10000 = 156*64 + 16 张，最后 16 张丢掉）。
 每张图各自展平，flatten(imgs, start_dim=1) -> [64, 3072]，Linear(3072, 10) 给每张图 10 个分数，
 不管一批多少张；最后把笔记表格里其他几类层各跑一个例子。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn

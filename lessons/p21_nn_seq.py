@@ -8,6 +8,7 @@ torch.ones((64, 3, 32, 32)) 进去，[64, 10] 出来；计算图写进 TensorBoa
 课程的代码之后：padding=2 怎样从卷积的输出尺寸公式推出来；视频先写的逐层版本（conv1, maxpool1, ...,
 linear2，forward 里一层一层调用），换上同样的权重，输出和 Sequential 版完全一样；一共 145,578 个参数。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import warnings
 
 import torch

@@ -9,6 +9,7 @@
 课程的代码之后，我们再看 reduction（汇总方式）、weight（类别权重）、ignore_index（忽略的类别）
 的作用，以及为什么 CrossEntropyLoss 要输入模型的原始分数（logits），不能先做 softmax。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 from torch.nn import L1Loss
 from torch import nn

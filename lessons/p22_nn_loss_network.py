@@ -8,6 +8,7 @@ weight.grad 是 None，之后是和 weight 同形状的张量。反向传播只�
 每一批的 backward() 都把梯度加到原来的梯度上，所以训练时每一步都要先清零（P23 的 optim.zero_grad()）。
 视频把整个测试集（10000 张）跑一遍；这里默认算 2 批就停（--batches）。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn

@@ -6,6 +6,7 @@ optim.step() 按梯度更新参数。
 默认设置和视频不同（Adam、one-cycle 学习率、归一化、batch_size=128、在训练集上训练），每一项的理由和
 实测正确率见 README「训练速度」；--video 用视频的设置（SGD，lr=0.01，batch_size=1，测试集，20 轮）。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn

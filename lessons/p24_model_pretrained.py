@@ -5,6 +5,7 @@
 classifier[6] 换成 Linear(4096, 10)。最后 4 张 CIFAR10 图片过一遍改过的网络，输出形状是 [4, 10]；
 笔记里的 classifier[6] = nn.Linear(1000, 10) 也运行一次，看它为什么出错。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import torch
 import torchvision
 from torch import nn

@@ -5,6 +5,7 @@
 Can't get attribute 'Tudui' on <module '__main__'>（在子进程里真的触发一次）和视频的解决办法。
 读取都用 weights_only=True，只允许我们网络用到的那几个类（为什么见 README「出错时」）。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 from p25_model_save import *          # 视频中 from model_save import *（陷阱的解决办法；视频的这一行会把 model_save.py 再运行一遍，我们的不会）
 from pathlib import Path
 

@@ -4,6 +4,7 @@
 保存方式 2（只有参数，官方推荐），以及视频的“陷阱”文件（在这个脚本里定义的 class Tudui 保存的整个模型）。
 默认保存 P21 的小网络 Tudui；--model vgg16 和视频一样保存 VGG16。文件放在项目的 checkpoints/（--out-dir）。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 from pathlib import Path
 
 import torch

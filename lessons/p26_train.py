@@ -6,6 +6,7 @@
 默认设置和视频不同（Adam、one-cycle 学习率、归一化、batch_size=128），实测正确率见 README「训练速度」；
 --video 用视频的设置。最后演示 argmax(1)，以及 train()/eval() 对 Dropout、BatchNorm 的影响。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 from pathlib import Path
 
 import torch

@@ -11,6 +11,7 @@
 在 CPU 上训练。视频的代码这时什么也不说，本课会打印一行说明。苹果电脑的 GPU（mps）用 .cuda()
 用不上，要用 P30 的 .to(device)。视频训练 10 轮，这里默认 1 轮（--epochs 10 就和视频一样）。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import time                              # 我们加的：计时用（课程文件里没有）
 from pathlib import Path
 

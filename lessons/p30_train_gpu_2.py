@@ -11,6 +11,7 @@
 同样的轮数，从同样的初始权重开始，把每轮用时并排打印；--amp 在这一步用混合精度。没有显卡的话，
 可以用 Google Colab 免费借一块（视频里也提到了）。视频训练 10 轮，这里默认 1 轮。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import time
 from pathlib import Path
 

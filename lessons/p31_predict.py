@@ -6,6 +6,7 @@ argmax(1) 就是类别。和视频一样，class Tudui 在这里又写了一遍�
 --image 给出你的图片，不给就预测测试集里的几张；--checkpoint 默认用 p26_train.py 最新保存的模型
 （能读哪些文件见 README「预测你自己的图片」）。课程之外：前 3 个类别的概率，网络看到的 32×32 小图存在 predictions/。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 from pathlib import Path
 
 import torch

@@ -8,6 +8,7 @@
 解析几条命令行，打印每个选项最后的值和它是从哪里来的，再演示漏掉 required 选项、类型写错时的报错。
 我们的每一课也都用 argparse：python lessons/p26_train.py --help 就能看到它的全部选项。
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import argparse
 import contextlib
 import io

@@ -8,6 +8,7 @@ init_process_group，DistributedSampler，DistributedDataParallel(tudui)，all_r
   torchrun --nnodes=2 --node-rank=0 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
   torchrun --nnodes=2 --node-rank=1 --nproc_per_node=1 --master-addr=HOST --master-port=29500 lessons/p33_ddp_torchrun.py
 """
+import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 import datetime
 import json
 import os

@@ -41,13 +41,19 @@ def test_torch_and_torchvision_pairs():
     assert env.expected_torchvision("2.14.1+cu130") == "0.29"
     assert env.expected_torchvision("2.5.0") == "0.20" and env.expected_torchvision("1.13.1") == "0.14"
     assert env.check_pair("2.14.1+cu130", "0.29.1+cu130")[0] == env.OK
+    # a mismatch keeps the learner's torch: the torchvision built for it, from the index its build came from
     status, line = env.check_pair("2.13.0+cpu", "0.29.1")
-    assert status == env.FAIL and "0.28.x" in line and "2.13.0+cpu" in line and "0.29.1" in line
-    assert "operator torchvision::nms does not exist" in line and FIX in line
+    assert status == env.FAIL and "2.13.0+cpu" in line and "0.29.1" in line
+    assert "operator torchvision::nms does not exist" in line and "torch==" not in line
+    assert line.endswith("-m pip install torchvision==0.28.0 --index-url https://download.pytorch.org/whl/cpu")
     status, line = env.check_pair("2.14.1", "0.29.1", nms_error="operator torchvision::nms does not exist")
     assert status == env.FAIL and FIX in line and "nms does not exist" in line
     status, line = env.check_pair(None, None)
-    assert status == env.FAIL and "requirements.txt" in line and "torch" in line
+    assert status == env.FAIL and "torch==2.14.1 torchvision==0.29.1" in line and "-m pip install" in line
+    status, line = env.check_pair("1.13.1+cpu", "0.14.1+cpu")
+    assert status == env.FAIL and "1.13.1" in line and line.endswith(CPU_LINE)
+    status, line = env.check_pair("2.0.1", "0.15.2", numpy_version="2.1.0")
+    assert status == env.FAIL and "2.1.0" in line and line.endswith("-m pip install 'numpy<2'")
     status, line = env.check_pair("2.14.1", None)
     assert status == env.FAIL and line.endswith("-m pip install torchvision==0.29.1")
 
@@ -266,10 +272,11 @@ def test_commands_as_typed_on_windows(monkeypatch, tmp_path, python, typed):
     monkeypatch.chdir(REPO_ROOT)
     monkeypatch.setattr(i18n, "_state", dict(i18n._state))     # the language goes back after the test
     i18n.choose_language(["--lang", "en"])
-    fix = env.check_pair("2.14.1", "0.28.0")[1]
+    fix = env.check_pair("2.14.1", "0.28.0")[1] + env.check_pair("2.0.1", "0.15.2", numpy_version="2.0.0")[1]
     start = env.python_command(env.lesson_path("p21_nn_seq"))
     for form in typed:
-        assert f"{form} -m pip install --force-reinstall torch==2.14.1 torchvision==0.29.1" in fix
+        assert f"{form} -m pip install torchvision==0.29.1" in fix
+        assert f'{form} -m pip install "numpy<2"' in fix          # cmd would read < as a redirection
         assert f"{form} lessons\\p21_nn_seq.py" in start
     assert "/" not in start and "&&" not in fix + start
     monkeypatch.setattr(env.sys, "platform", "linux")

@@ -9,6 +9,13 @@ Not a lesson: the support code every lesson shares, one module per job:
     pictures.py  P6-P12 的图片文件夹                   picture folders of P6-P12
     training.py  我们在课程之外加的训练手段            our additions to the course's training
     i18n.py      中文 / English                        Chinese / English
+    versions.py  支持的 Python、torch 版本             the Python and torch versions supported
+
+Importing `support` first checks the versions (versions.require_supported):
+outside the supported range it ends the program with one line and the command
+that fixes it, before anything imports torch. A script that reports on the
+environment itself (check_env.py) sets `DIAGNOSES_ITSELF = True` before it
+imports `support`. This file keeps to syntax old Pythons parse.
 """
 import sys
 
@@ -28,3 +35,6 @@ def _survive_any_console():
 
 
 _survive_any_console()
+if not getattr(sys.modules.get("__main__"), "DIAGNOSES_ITSELF", False):
+    from support import versions
+    versions.require_supported()

@@ -19,6 +19,9 @@ import torch
 
 from support.i18n import _
 
+# torch.OutOfMemoryError in newer torch; torch 2.0 has only torch.cuda.OutOfMemoryError (the same class later)
+OUT_OF_MEMORY = getattr(torch, "OutOfMemoryError", None) or torch.cuda.OutOfMemoryError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DATA_ROOT = REPO_ROOT / "data"
 LOGS_ROOT = REPO_ROOT / "logs"
@@ -211,7 +214,7 @@ def run(main):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
         _worker_died(error)
-    except torch.OutOfMemoryError as error:
+    except OUT_OF_MEMORY as error:
         _finish(_after_failure, error)
         _fail(_("显存不够了：把 --batch-size 调小，或者用 --device cpu"))
     except OSError as error:   # a full disk, a folder that is a file, no permission...

@@ -26,11 +26,22 @@ from support.flags import non_negative_float, positive_float, video_differences
 from support.i18n import _
 
 AMP_CHOICES = ("auto", "bf16", "fp16")
+TORCH = tuple(int(n) for n in re.findall(r"\d+", torch.__version__.split("+")[0])[:2])
 
 
-def cpu_has_bfloat16():
-    """Whether this CPU has bfloat16 instructions (AVX-512 BF16 or AMX)."""
-    return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+def cpu_has_bfloat16(cpuinfo_path="/proc/cpuinfo"):
+    """Whether this CPU has bfloat16 instructions (AVX-512 BF16 or AMX): torch's own probes
+    where this torch has them (the AMX one since about 2.2), else the flags Linux lists."""
+    probes = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    if any(probe() for probe in probes if probe is not None):
+        return True
+    if all(probe is not None for probe in probes):
+        return False
+    try:
+        flags = Path(cpuinfo_path).read_text(encoding="utf-8", errors="replace").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_tile" in flags
 
 
 def amp_plan(device_type, amp, *, cpu_bfloat16=None, cuda_bfloat16=None):
@@ -70,7 +81,12 @@ def mixed_precision(device, amp):
     dtype, use_scaler, why = amp_plan(kind, amp)
     if dtype is None:
         return contextlib.nullcontext, None, why
-    scaler = torch.amp.GradScaler(kind) if use_scaler else None
+    if kind == "mps" and TORCH < (2, 5):
+        return contextlib.nullcontext, None, _("--amp 在 MPS 上要 torch 2.5 或更新（这里是 {torch}）：这次用 float32 训练").format(
+            torch=torch.__version__)
+    scaler = None
+    if use_scaler:   # torch.amp.GradScaler(device) since torch 2.3; before it, CUDA's own
+        scaler = torch.amp.GradScaler(kind) if hasattr(torch.amp, "GradScaler") else torch.cuda.amp.GradScaler()
     return (lambda: torch.autocast(kind, dtype=dtype)), scaler, why
 
 
