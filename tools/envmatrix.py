@@ -318,9 +318,18 @@ def check_row(row, env, project, jobs, log, do_tests=True):
             notes.append(f"check_env: {problem}")
         notes += [f"check_env FAIL line: {line[:120]}" for line in failing[:2]]
     else:
-        cells["check_env"] = "one line" if one_line(code, out, err) else "✗"
-        if cells["check_env"] == "✗":
-            notes.append("check_env: " + (why(code, out, err) or f"{len((out + err).splitlines())} lines, exit {code}"))
+        # a report, one line per check: it passes where it exits non-zero without a traceback and one
+        # of its lines carries the lessons' own line (what was found and the command that fixes it)
+        said = {last for _l, problem, _e, last in outcomes if not problem}
+        found = [line for line in out.splitlines() if any(s and s in line for s in said)]
+        if one_line(code, out, err):
+            cells["check_env"] = "one line"
+        elif code not in (0, "timeout") and "Traceback" not in out + err and found:
+            cells["check_env"] = "report + fix line"
+        else:
+            cells["check_env"] = "✗"
+            notes.append("check_env: " + (why(code, out, err) or f"{len((out + err).splitlines())} lines, exit {code}"
+                                          + ("" if found else ", no line with the lessons' fix")))
 
     # the exercises' checker on the reference solutions
     entry = []
