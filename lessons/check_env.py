@@ -309,11 +309,20 @@ def torch_cpu_facts():
     """What torch detected about the processor (empty without torch)."""
     try:
         import torch
-        return {"capability": torch.backends.cpu.get_cpu_capability(),
-                "avx512": torch.cpu._is_avx512_supported(), "bf16": torch.cpu._is_avx512_bf16_supported(),
-                "amx": torch.cpu._is_amx_tile_supported()}
-    except Exception:            # noqa: BLE001 - an older torch lacks some of these
+    except Exception:            # noqa: BLE001 - without torch, /proc/cpuinfo alone decides
         return {}
+    probes = {"capability": getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None),
+              "avx512": getattr(torch.cpu, "_is_avx512_supported", None),
+              "bf16": getattr(torch.cpu, "_is_avx512_bf16_supported", None),
+              "amx": getattr(torch.cpu, "_is_amx_tile_supported", None)}
+    said = {}
+    for key, probe in probes.items():   # an older torch lacks some of these (torch 2.0: all but the first two)
+        try:
+            if probe is not None:
+                said[key] = probe()
+        except Exception:        # noqa: BLE001 - a probe that fails knows nothing
+            pass
+    return said
 
 
 def read_cpuinfo(path="/proc/cpuinfo"):

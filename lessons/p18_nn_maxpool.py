@@ -74,10 +74,17 @@ def main(argv=None):
     floor_output, ceil_output = tudui(input), MaxPool2d(kernel_size=3, ceil_mode=True)(input)
     print(_("5x5 的输入：ceil_mode=False（向下取整）只有一个完整的窗口 -> {floor}；ceil_mode=True（向上取整）"
             "超出边缘的窗口也算 -> {ceil}").format(floor=floor_output[0, 0].tolist(), ceil=ceil_output[0, 0].tolist()))
-    integer_output = MaxPool2d(kernel_size=3, ceil_mode=True)(input.long())
-    print(_("视频写 dtype=torch.float32，是因为当时的 PyTorch 不能对整数做最大池化（\"max_pool2d\" not implemented "
-            "for 'Long'）；PyTorch {version} 可以：{result}").format(
-        version=torch.__version__.split("+")[0], result=integer_output[0, 0].tolist()))
+    integer_pooled = None
+    try:
+        integer_output = MaxPool2d(kernel_size=3, ceil_mode=True)(input.long())
+    except RuntimeError as error:      # torch before about 2.1, as in the video
+        print(_("视频写 dtype=torch.float32，是因为 PyTorch 不能对整数做最大池化；这里的 PyTorch {version} 也一样：{error}").format(
+            version=torch.__version__.split("+")[0], error=str(error).splitlines()[0]))
+    else:
+        integer_pooled = integer_output[0, 0].tolist()
+        print(_("视频写 dtype=torch.float32，是因为当时的 PyTorch 不能对整数做最大池化（\"max_pool2d\" not implemented "
+                "for 'Long'）；PyTorch {version} 可以：{result}").format(
+            version=torch.__version__.split("+")[0], result=integer_pooled))
     imgs, targets = next(iter(dataloader))          # 再取第一批（没有 shuffle，还是同一批）
     image_shapes = {"input": list(imgs.shape), "floor": list(tudui(imgs).shape),
                     "ceil": list(MaxPool2d(3, ceil_mode=True)(imgs).shape)}
@@ -98,7 +105,7 @@ def main(argv=None):
         value=padded_max))
 
     return {"floor_mode": floor_output[0, 0].tolist(), "ceil_mode": ceil_output[0, 0].tolist(),
-            "integer_ceil_mode": integer_output[0, 0].tolist(), "padding_fill": padded_max, "others": others,
+            "integer_ceil_mode": integer_pooled, "padding_fill": padded_max, "others": others,
             "indices": indices[0, 0].tolist(), "image_shapes": image_shapes, "logged_batches": step,
             "printed": str(tudui)}
 

@@ -412,3 +412,44 @@ def test_help_in_both_languages(name, capsys):
     assert zh.startswith("用法：") and title in zh
     assert en.startswith("usage: ") and [line for line in en.splitlines()
                                          if any("\u4e00" <= c <= "\u9fff" for c in line)] == [title]
+
+
+# ---------------------------------------------------------------- torch before 2.6 (no get_unsafe_globals_in_checkpoint)
+@pytest.fixture
+def torch_before_2_6(monkeypatch):
+    """This torch without the two functions torch 2.6 added: checkpoints.py must read the same
+    files, refuse the same files, and never call them."""
+    monkeypatch.setattr(checkpoints, "NATIVE_SAFE_LOADING", False)
+    monkeypatch.delattr(torch.serialization, "get_unsafe_globals_in_checkpoint")
+    monkeypatch.delattr(torch.serialization, "safe_globals")
+
+
+def test_older_torch_reads_and_refuses_the_same_files(torch_before_2_6, trained, tmp_path):
+    folder = tmp_path / "p25"
+    outputs = save(folder)["outputs"]
+    names = checkpoints.listed_globals(folder / "p21_tudui_method1.pth")
+    assert "models.Tudui" in names and "torch.nn.modules.conv.Conv2d" in names
+    assert not any("rebuild" in n or "OrderedDict" in n for n in names)   # torch's own safe ones are not listed
+    loaded = load(folder)
+    assert torch.equal(loaded["outputs_method1"], outputs) and torch.equal(loaded["outputs_method2"], outputs)
+    assert torch.load is torch.serialization.load                       # torch.load is itself again after the block
+    assert len(predict(trained, tmp_path, "--samples", "2")["predictions"]) == 2
+    marker = tmp_path / "payload-ran"
+    torch.save({"state_dict": RunsACommand(marker)}, tmp_path / "tudui_9.pth")
+    with pytest.raises(files.LessonError) as error:
+        predict(tmp_path / "tudui_9.pth", tmp_path, "--samples", "1")
+    assert "system" in one_line(error) and not marker.exists()
+    # a name the listing cannot see is still refused by the Unpickler inside the block
+    with checkpoints.allowing({}):
+        with pytest.raises(Exception, match="Unsupported global") as error:
+            torch.load(tmp_path / "tudui_9.pth", weights_only=True)
+    assert not marker.exists()
+
+
+def test_a_missing_torch_function_is_not_a_damaged_file(trained, tmp_path, monkeypatch):
+    monkeypatch.delattr(torch.serialization, "get_unsafe_globals_in_checkpoint")
+    with pytest.raises(files.LessonError) as error:
+        predict(trained, tmp_path, "--samples", "1")
+    message = one_line(error)
+    assert "torch.serialization.get_unsafe_globals_in_checkpoint" in message and torch.__version__ in message
+    assert message != checkpoints.damaged(str(trained), AttributeError("x"), checkpoints.p31_reads())

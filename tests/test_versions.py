@@ -130,3 +130,27 @@ def test_the_exercise_checker_says_the_same_line(tmp_path):
     site = fake_site(tmp_path, torch="2.4.1+cpu", torchvision="0.20.1")
     code, out = run_new_python(REPO_ROOT / "exercises" / "check.py", site)
     assert code == 1 and len(out.strip().splitlines()) == 1 and "torchvision==0.19.1" in out, out
+
+
+def test_requirements_take_the_range_and_constraints_pin_inside_it():
+    """requirements.txt: ranges a supported torch already installed satisfies (so pip keeps it);
+    constraints.txt: one exact version of each, inside those ranges, the newest pair for torch."""
+    from packaging.requirements import Requirement
+
+    def read(name):
+        lines = (REPO_ROOT / name).read_text(encoding="utf-8").splitlines()
+        return {r.name.lower(): r for r in (Requirement(line) for line in lines if line.strip() and not line.startswith("#"))}
+
+    ranges, pins = read("requirements.txt"), read("constraints.txt")
+    assert not any(spec.operator == "==" for r in ranges.values() for spec in r.specifier)
+    for torch_version in ("2.0.0", "2.4.1", "2.7.1", "2.14.1"):
+        assert torch_version in ranges["torch"].specifier
+        assert versions.torchvision_for(torch_version) in ranges["torchvision"].specifier
+    assert "1.13.1" not in ranges["torch"].specifier and "2.15.0" not in ranges["torch"].specifier
+    assert "0.14.1" not in ranges["torchvision"].specifier and "0.30.0" not in ranges["torchvision"].specifier
+    for name, requirement in ranges.items():
+        (pinned,) = [spec.version for spec in pins[name].specifier if spec.operator == "=="]
+        assert pinned in requirement.specifier, name
+    assert (str(pins["torch"].specifier), str(pins["torchvision"].specifier)) == \
+        tuple(f"=={v}" for v in versions.NEWEST_PAIR)
+    assert versions.parse(versions.NEWEST_PAIR[0])[:2] == versions.NEWEST_TORCH

@@ -15,6 +15,13 @@ The lessons write the course's own `torch.load(path, ..., weights_only=True)`;
 - torch.load then runs with exactly those classes allowed (safe_globals);
 - a missing, damaged or misfitting file ends in one line saying what to run.
 
+torch before 2.6 has neither of those two functions: there (`listed_globals`,
+`allowing`) the names are read with pickletools (which runs nothing either),
+and inside the block torch.load unpickles with an Unpickler that returns only
+the allowed classes and torch's own tensor-rebuilding functions (the
+"restricting globals" recipe of Python's pickle documentation): the same files
+load, the same files are refused. A missing API is never called damage.
+
 P31 reads the course's network from whatever file holds it: `tudui_loading(path,
 Tudui)` accepts the class Tudui under every name the course and our lessons give it
 (`__main__`, `model`, `models`, a lesson's module), rebuilt as the loading script's
@@ -24,7 +31,9 @@ the parameter names and shapes and each layer's settings against the course's.
 import contextlib
 import functools
 import pickle
+import pickletools
 import re
+import types
 import sys
 import tempfile
 import zipfile
@@ -35,7 +44,7 @@ import torchvision
 from PIL import Image
 from torch import nn
 
-from support import i18n
+from support import i18n, versions
 from support.data import CLASSES
 from support.files import CHECKPOINTS_ROOT, REPO_ROOT, LessonError, save_picture, shown
 from support.i18n import _
@@ -44,7 +53,12 @@ from support.i18n import _
 P26_CHECKPOINTS = CHECKPOINTS_ROOT / "p26"
 P26_NAME = re.compile(r"tudui_(\d+)(_gpu)?\.pth")
 READ_ERRORS = (RuntimeError, EOFError, ValueError, KeyError, OSError, pickle.UnpicklingError,
-               AttributeError, IndexError, TypeError)
+               AttributeError, IndexError, TypeError, zipfile.BadZipFile)
+# torch 2.6 added get_unsafe_globals_in_checkpoint and safe_globals taking (class, name) pairs
+NATIVE_SAFE_LOADING = hasattr(torch.serialization, "get_unsafe_globals_in_checkpoint")
+# what a pickle of tensors, parameters and modules names besides the classes (protocol 2 says __builtin__)
+PLAIN_GLOBALS = {"builtins.set": set, "__builtin__.set": set, "builtins.frozenset": frozenset,
+                 "__builtin__.frozenset": frozenset, "collections.OrderedDict": __import__("collections").OrderedDict}
 
 
 # ---------------------------------------------------------------- finding P26's checkpoints
@@ -66,6 +80,92 @@ def newest_p26_checkpoint(folder=None):
 
 
 # ---------------------------------------------------------------- reading safely
+def torch_safe_globals():
+    """{name: object} that torch.load(weights_only=True) allows by default: tensors, storages, dtypes..."""
+    try:
+        from torch._weights_only_unpickler import _get_allowed_globals
+        allowed = dict(_get_allowed_globals())
+    except (ImportError, AttributeError):
+        allowed = {}
+    return {**PLAIN_GLOBALS, **allowed}
+
+
+def pickled_names(data):
+    """Every module.name a pickle imports (GLOBAL, INST, STACK_GLOBAL), read by pickletools: nothing runs."""
+    names, strings, memo = [], [], {}
+    for op, arg, _pos in pickletools.genops(data):
+        if op.name in ("GLOBAL", "INST"):
+            names.append(arg.replace(" ", "."))
+        elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+            names.append(f"{strings[-2]}.{strings[-1]}")
+        if isinstance(arg, str) and ("UNICODE" in op.name or "STRING" in op.name):
+            strings.append(arg)
+        elif op.name in ("BINPUT", "LONG_BINPUT", "PUT") and strings:
+            memo[arg] = strings[-1]
+        elif op.name == "MEMOIZE" and strings:
+            memo[len(memo)] = strings[-1]
+        elif op.name in ("BINGET", "LONG_BINGET", "GET") and arg in memo:
+            strings.append(memo[arg])
+    return list(dict.fromkeys(names))
+
+
+def listed_globals(path):
+    """The classes and functions a torch.save file names beyond torch's safe ones, without running it:
+    torch's own function (2.6+), else the file's data.pkl read by pickletools."""
+    if NATIVE_SAFE_LOADING:
+        return torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    with zipfile.ZipFile(path) as archive:
+        pickles = [name for name in archive.namelist() if name.endswith("data.pkl")]
+        if not pickles:
+            raise ValueError("no data.pkl in the archive")
+        data = archive.read(pickles[0])
+    safe = torch_safe_globals()
+    return [name for name in pickled_names(data) if name not in safe and "Storage" not in name.rsplit(".", 1)[-1]]
+
+
+def restricted_pickle(allowed):
+    """A pickle module for torch.load(pickle_module=...) whose Unpickler finds only `allowed`
+    ({module.name: object}); any other name is refused as torch's weights_only refuses it."""
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module, name):
+            found = allowed.get(f"{module}.{name}")
+            if found is None:
+                raise pickle.UnpicklingError(f"Unsupported global: GLOBAL {module}.{name}")
+            return found
+
+    module = types.ModuleType("restricted_pickle")
+    module.Unpickler, module.UnpicklingError = Unpickler, pickle.UnpicklingError
+    module.load = lambda file, **kwargs: Unpickler(file, **kwargs).load()
+    module.__dict__.update(Pickler=pickle.Pickler, dump=pickle.dump, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL)
+    return module
+
+
+@contextlib.contextmanager
+def allowing(names):
+    """Inside the block, torch.load(..., weights_only=True) also accepts these classes
+    ({name in the file: class}): torch's safe_globals (2.6+), else torch.load with the
+    restricted Unpickler above in place of the weights_only one (older torch's cannot
+    be told about classes, or not under other names)."""
+    if NATIVE_SAFE_LOADING:
+        with torch.serialization.safe_globals([(cls, name) for name, cls in names.items()]):
+            yield
+        return
+    module = restricted_pickle({**torch_safe_globals(), **names})
+    plain_load = torch.load
+
+    @functools.wraps(plain_load)
+    def load(f, *args, **kwargs):
+        if kwargs.get("weights_only"):
+            kwargs.update(weights_only=False, pickle_module=module)
+        return plain_load(f, *args, **kwargs)
+
+    torch.load = load
+    try:
+        yield
+    finally:
+        torch.load = plain_load
+
+
 def allowed_names(allow):
     """The names under which pickle itself would find these classes: module.Class, and
     __main__.Class when the running script has the same class (the course's trap, P25)."""
@@ -95,7 +195,7 @@ def safe_loading(path, allow=(), *, fits=None, remedy=""):
         raise LessonError(_("{path} {what}：{remedy}").format(path=said, what=what, remedy=remedy))
     names = allowed_names(allow)
     try:
-        named = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+        named = listed_globals(path)
     except READ_ERRORS as error:
         raise LessonError(damaged(said, error, remedy)) from None
     foreign = [name for name in named if name not in names]
@@ -109,7 +209,7 @@ def safe_loading(path, allow=(), *, fits=None, remedy=""):
                             "读取整个模型就是反序列化（unpickle），文件里引用的任何函数都可能被执行：只读取你自己保存的文件").format(
             path=said, names=", ".join(foreign), allowed=", ".join(sorted(names)) or _("只允许张量和字典")))
     try:
-        with torch.serialization.safe_globals([(cls, name) for name, cls in names.items()]):
+        with allowing(names):
             yield named
     except (RuntimeError, TypeError) as error:
         if fits is None or "state_dict" not in str(error):
@@ -121,7 +221,19 @@ def safe_loading(path, allow=(), *, fits=None, remedy=""):
 
 
 def damaged(said, error, remedy):
+    """One line for a file that could not be read. Only a file really at fault is called
+    damaged: a function this torch lacks, or a class refused, is said as what it is."""
     first = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+    missing = re.match(r"module '(torch[\w.]*)' has no attribute '(\w+)'", first)
+    if isinstance(error, AttributeError) and missing:
+        return _("{path} 没有读：这里的 torch {version} 没有 {api}（读取它的代码要更新的 torch），文件本身没有问题；"
+                 "装课程试过的最新 torch：{command}").format(
+            path=said, version=torch.__version__, api=f"{missing[1]}.{missing[2]}",
+            command=versions.newest_pair_command(versions.facts()))
+    refused = re.search(r"Unsupported (?:global|class):? (?:GLOBAL )?([\w.]+)", str(error))
+    if refused:
+        return _("拒绝读取 {path}：文件里引用了 {names}，不在允许的类之列；{remedy}").format(
+            path=said, names=refused[1], remedy=remedy)
     return _("{path} 损坏了、不完整，或者不是 PyTorch 保存的文件（{error}）：{remedy}").format(
         path=said, error=first, remedy=remedy)
 
@@ -307,7 +419,7 @@ def tudui_loading(path, tudui):
         raise LessonError(_("{path} 是一张图片（{picture}），不是模型文件：图片用 --image 给出。{remedy}").format(
             path=said, picture=picture, remedy=p31_reads()))
     try:
-        named = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+        named = listed_globals(path)
     except READ_ERRORS as error:
         if zipfile.is_zipfile(path) or not older_format(path):
             raise LessonError(damaged(said, error, p31_reads())) from None
@@ -322,7 +434,7 @@ def tudui_loading(path, tudui):
     if any(name not in allowed for name in named):
         raise refuse(named)
     try:
-        with torch.serialization.safe_globals([(cls, name) for name, cls in allowed.items()]):
+        with allowing(allowed):
             yield named
     except pickle.UnpicklingError as error:
         unsupported = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(error))
