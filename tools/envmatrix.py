@@ -63,9 +63,9 @@ MATRIX = [
     ("torch1.13.1-tv0.14.1-py3.10", "3.10", "1.13.1", "0.14.1", "numpy<2", BELOW),
 ]
 TOOLS = ["tensorboard", "tqdm", "pytest", "pytest-xdist", "pytest-timeout", "pip"]
-# the test subset: the environment check and the language catalogues (argparse's own strings
-# change with Python: 3.13 added some); both read what this torch and this Python really do
-TESTS = ["tests/test_check_env.py", "tests/test_language.py", "tests/test_versions.py"]
+# the test subset: the supported range and its one-line verdicts (support/versions.py), and the
+# language catalogues (argparse's own strings change with Python: 3.13 added some)
+TESTS = ["tests/test_versions.py", "tests/test_language.py"]
 COLUMNS = ["lessons", "P26→P31", "check_env", "exercises", "tests", "pip -r"]
 LESSON_TIMEOUT = 300
 
@@ -362,7 +362,7 @@ def check_row(row, env, project, jobs, log, do_tests=True):
         cells["tests"] = "—"
 
     # pip install -r requirements.txt: does it keep the torch that is there?
-    cells["pip -r"], pip_notes = pip_keeps_torch(env, project, log)
+    cells["pip -r"], pip_notes = pip_keeps_torch(env, project, log, inside)
     notes += pip_notes
     return cells, notes
 
@@ -385,41 +385,41 @@ def torch_record(env):
     return done.stdout.strip()
 
 
-def pip_keeps_torch(env, project, log):
+def pip_keeps_torch(env, project, log, inside=True):
+    """`pip install -r requirements.txt`: into a hard-linked copy of the environment (the original
+    stays as it is), with --report; then torch's version and RECORD are compared with the original's.
+    Outside the range, where pip has to bring another torch (GB), only a dry run."""
     requirements = project / "requirements.txt"
     environ = learner_pip_env()
     before = torch_record(env)
-    with tempfile.TemporaryDirectory() as tmp:
+    have = installed(env) or {}
+    with tempfile.TemporaryDirectory(dir=env.parent) as tmp:
         report = Path(tmp) / "report.json"
+        target = env
+        how = ["--dry-run"]
+        if inside:
+            target = Path(tmp) / "overlay"
+            subprocess.run(["cp", "-al", str(env), str(target)], check=True)
+            (target / "pyvenv.cfg").unlink()                 # its own copy: pip must not write through a link
+            shutil.copy2(env / "pyvenv.cfg", target / "pyvenv.cfg")
+            how = []
         entry = []
-        code, out, err = run([env_python(env), "-m", "pip", "install", "--dry-run", "--quiet", "--report", report,
+        code, out, err = run([env_python(target), "-m", "pip", "install", *how, "--quiet", "--report", report,
                               "-r", requirements], project, environ, 900, entry)
         log.extend(entry)
         if code:
             return "✗", ["pip -r: " + (why(code, out, err) or last_line(err))]
         would = {item["metadata"]["name"].lower(): item["metadata"]["version"]
                  for item in json.loads(report.read_text())["install"]}
-        have = installed(env) or {}
-        replaced = [f"{n} {have.get(n, '-')}→{would[n]}" for n in ("torch", "torchvision") if n in would]
-        if replaced:
-            return "replaces " + ", ".join(replaced), []
-        # the real install, into a hard-linked copy of the environment (the original stays as it is)
-        overlay = Path(tmp) / "overlay"
-        subprocess.run(["cp", "-al", str(env), str(overlay)], check=True)
-        (overlay / "pyvenv.cfg").unlink()
-        shutil.copy2(env / "pyvenv.cfg", overlay / "pyvenv.cfg")
-        entry = []
-        code, out, err = run([env_python(overlay), "-m", "pip", "install", "--quiet", "-r", requirements],
-                             project, environ, 900, entry)
-        log.extend(entry)
-        after = torch_record(overlay)
-        others = sorted(n for n in would)
-    if code:
-        return "✗", ["pip -r (real install): " + (why(code, out, err) or last_line(err))]
+        after = torch_record(target)
+    replaced = [f"{n} {have.get(n, '-')}→{would[n]}" for n in ("torch", "torchvision") if n in would]
+    if replaced:
+        return "replaces " + ", ".join(replaced), []
+    others = sorted(would)
     if after != before or torch_record(env) != before:
         return "✗ torch changed", [f"pip -r: torch before {before}, after {after}"]
-    return "torch kept" + (f" (+{len(others)})" if others else ""), ([f"pip -r installs {', '.join(others)[:120]}"]
-                                                                    if others else [])
+    return ("torch kept" if inside else "torch kept (dry run)") + (f" (+{len(others)})" if others else ""), \
+        ([f"pip -r installs {', '.join(others)[:120]}"] if others else [])
 
 
 # ------------------------------------------------------------------ the table
