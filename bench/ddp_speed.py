@@ -27,6 +27,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LESSON = REPO_ROOT / "lessons" / "p33_ddp_torchrun.py"
 sys.path.insert(0, str(REPO_ROOT / "lessons"))      # as `python lessons/x.py` has it: `support`
+import support  # noqa: E402,F401  (support/versions.py: outside the supported versions, one line with the fix)
 
 from support.distributed import free_port  # noqa: E402
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "lessons"))      # as `python lessons/x.py` has it: `support`, `models`
+import support  # noqa: E402,F401  (support/versions.py: outside the supported versions, one line with the fix)
 
 PARTS = {
     "a": "course loop, batch 1, per-image ToTensor, loss summed as a tensor",

@@ -21,6 +21,7 @@ from pathlib import Path
 
 EXERCISES = Path(__file__).resolve().parent
 sys.path.insert(0, str(EXERCISES.parent / "lessons"))      # support.i18n, as the lessons use it
+import support  # noqa: E402,F401  (support/versions.py: outside the supported versions, one line with the fix)
 
 from support import i18n  # noqa: E402
 

@@ -7,6 +7,7 @@ a torch built for numpy 1, a torch that fails to import. Each run must end in on
 line naming what it found and the command that fixes it, never a traceback, and
 must stop before anything imports torch."""
 import os
+import re
 import subprocess
 import sys
 
@@ -128,8 +129,9 @@ def test_a_lesson_and_check_env_say_one_line(tmp_path, case, packages, expected)
 
 def test_the_exercise_checker_says_the_same_line(tmp_path):
     site = fake_site(tmp_path, torch="2.4.1+cpu", torchvision="0.20.1")
-    code, out = run_new_python(REPO_ROOT / "exercises" / "check.py", site)
+    code, out = run_new_python(REPO_ROOT / "exercises" / "check.py", site, "--lang", "en")
     assert code == 1 and len(out.strip().splitlines()) == 1 and "torchvision==0.19.1" in out, out
+    assert not re.search(r"[\u4e00-\u9fff]", out), out          # --lang is read before the flags are parsed
 
 
 def test_requirements_take_the_range_and_constraints_pin_inside_it():
@@ -154,3 +156,22 @@ def test_requirements_take_the_range_and_constraints_pin_inside_it():
     assert (str(pins["torch"].specifier), str(pins["torchvision"].specifier)) == \
         tuple(f"=={v}" for v in versions.NEWEST_PAIR)
     assert versions.parse(versions.NEWEST_PAIR[0])[:2] == versions.NEWEST_TORCH
+
+
+def test_an_import_that_fails_inside_torchvision_is_one_line(tmp_path, monkeypatch, capsys):
+    """Raised while a torchvision module runs at its top level (a .so or DLL that does not load):
+    the excepthook the check installs says import_problem's line; any other error keeps its traceback."""
+    module = tmp_path / "torchvision" / "io" / "image.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("raise OSError('libjpeg.so.8: cannot open shared object file')\n", encoding="utf-8")
+    monkeypatch.setattr(versions, "package_folders", lambda: {"torchvision": [str(tmp_path / "torchvision") + os.sep]})
+    monkeypatch.setattr(sys, "excepthook", lambda *info: print("traceback", file=sys.stderr))
+    versions._say_failed_imports(found(torch="2.4.1+cpu", torchvision="0.19.1+cpu"))
+    for code, filename in (("raise OSError('x')", str(tmp_path / "lesson.py")), (module.read_text(), str(module))):
+        try:
+            exec(compile(code, filename, "exec"), {})
+        except OSError as error:
+            sys.excepthook(OSError, error, error.__traceback__)
+    said = capsys.readouterr().err.splitlines()
+    assert said[0] == "traceback" and len(said) == 2 and "libjpeg.so.8" in said[1] and "torchvision" in said[1]
+    assert said[1].endswith("--force-reinstall torch==2.4.1 torchvision==0.19.1 --index-url https://download.pytorch.org/whl/cpu")

@@ -91,6 +91,14 @@ def facts():
 
 
 # ---------------------------------------------------------------- commands as this system types them
+def _translated():
+    """support.i18n's _, in the language of this run's --lang (the lesson has not parsed its flags yet)."""
+    from support import i18n
+    if i18n._state["language"] is None:
+        i18n.choose_language(sys.argv[1:])
+    return i18n._
+
+
 def _quote(word, system):
     word = str(word)
     if system != "win32":
@@ -102,7 +110,7 @@ def shell_line(words, system=None):
     """A command as the learner pastes it here. On Windows that is PowerShell (the default
     terminal of Windows 10/11 and of PyCharm there), where a quoted program needs `& `
     before it, or cmd, where it must not have it: with a quoted program both forms are given."""
-    from support.i18n import _
+    _ = _translated()
     system = system or sys.platform
     quoted = [_quote(word, system) for word in words]
     if system != "win32" or not quoted[0].startswith('"'):
@@ -208,7 +216,7 @@ def problem(found=None):
     found = found or facts()
     if tuple(found["python"][:2]) < OLDEST_PYTHON:
         return "python", _stop_old_python(found["python"])
-    from support.i18n import _
+    _ = _translated()
     torch_version, torchvision_version = found.get("torch"), found.get("torchvision")
     if torch_version is None:
         return "torch-missing", _("没有安装 torch：{command}").format(command=newest_pair_command(found))
@@ -239,8 +247,8 @@ def problem(found=None):
 
 
 def import_problem(error, found):
-    """One line for a torch (or torchvision) that is there but fails to import."""
-    from support.i18n import _
+    """One line for a torch (or torchvision) that is there but fails to import: reinstall the pair."""
+    _ = _translated()
     first = (str(error).strip().splitlines() or [type(error).__name__])[0]
     torch_version = found.get("torch") or NEWEST_PAIR[0]
     if found.get("conda") and by_conda("torch"):
@@ -250,11 +258,59 @@ def import_problem(error, found):
         command = pip_install("--force-reinstall", "torch=={}".format(torch_version.split("+")[0]),
                               "torchvision=={}".format(torchvision_for(torch_version)),
                               *release_index(torch_version), system=found.get("system"))
-    line = _("import torch 失败（{error}）：重新安装 torch {torch}：{command}").format(
-        error="{}: {}".format(type(error).__name__, first), torch=torch_version, command=command)
+    line = _("import {package} 失败（{error}）：重新安装 torch {torch}：{command}").format(
+        package=_failed_import(error) or "torch", error="{}: {}".format(type(error).__name__, first),
+        torch=torch_version, command=command)
     if (found.get("system") or sys.platform) == "win32" and "DLL" in first:
         line += _("；如果还是失败，装微软的 VC++ 运行库：{url}").format(url=VC_REDIST)
     return line
+
+
+def package_folders():
+    """{'torchvision': [folder], 'torch': [folder]}: where `import` finds them (nothing is imported)."""
+    import importlib.util
+    folders = {}
+    for name in ("torchvision", "torch"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError, AttributeError):
+            spec = None
+        folders[name] = [os.path.normcase(os.path.abspath(f)) + os.sep
+                         for f in ((spec and spec.submodule_search_locations) or [])]
+    return folders
+
+
+def _failed_import(error):
+    """'torch' or 'torchvision' when `error` was raised while one of them was being imported
+    (a frame runs a module of that package at its top level), else None."""
+    tb, folders = error.__traceback__, None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "<module>":
+            folders = folders or package_folders()
+            path = os.path.normcase(os.path.abspath(code.co_filename))
+            for name, places in folders.items():
+                if any(path.startswith(place) for place in places):
+                    return name
+        tb = tb.tb_next
+    return None
+
+
+def _say_failed_imports(found):
+    """From now on, an uncaught error from importing torch or torchvision (a DLL or .so that
+    does not load, a half-installed package) ends in import_problem's one line, not a traceback."""
+    previous = sys.excepthook
+
+    def hook(kind, error, tb):
+        if isinstance(error, Exception) and _failed_import(error):
+            try:
+                print(import_problem(error, found), file=sys.stderr)
+                return
+            except Exception:   # noqa: BLE001 - never hide the original error
+                pass
+        previous(kind, error, tb)
+
+    sys.excepthook = hook
 
 
 def require_supported(import_torch=True):
@@ -275,4 +331,5 @@ def require_supported(import_torch=True):
             import torch  # noqa: F401
         except Exception as error:   # noqa: BLE001 - a DLL that does not load, a broken install...
             raise SystemExit(import_problem(error, found))
+        _say_failed_imports(found)
     _checked.append(found)
