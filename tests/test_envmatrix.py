@@ -63,5 +63,5 @@ def test_the_table_has_a_row_per_environment_and_a_column_per_check():
     result = {"name": "torch2.0.1-tv0.15.2-py3.10", "python": "3.10", "versions": "2.0.1 / 0.15.2 / 1.26.4",
               "where": matrix.IN, "cells": {"lessons": "26/26", "pip -r": "torch kept"}}
     header, rule, row = matrix.table([result]).splitlines()
-    assert header.count("|") == row.count("|") == len(matrix.COLUMNS) + 5
+    assert header.count("|") == row.count("|") == len(matrix.COLUMNS) + 7
     assert "26/26" in row and "torch kept" in row

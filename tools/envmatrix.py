@@ -424,11 +424,12 @@ def pip_keeps_torch(env, project, log, inside=True):
 
 # ------------------------------------------------------------------ the table
 def table(results):
-    head = ["env", "Python", "torch / torchvision / numpy", "range"] + COLUMNS
+    head = ["env", "Python", "torch / torchvision / numpy", "range"] + COLUMNS + ["commit", "time"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         lines.append("| " + " | ".join([r["name"], r["python"], r["versions"], r["where"]] +
-                                       [r["cells"].get(c, "") for c in COLUMNS]) + " |")
+                                       [r["cells"].get(c, "") for c in COLUMNS] +
+                                       [r.get("commit", ""), f"{r['seconds']} s" if "seconds" in r else ""]) + " |")
     return "\n".join(lines)
 
 
