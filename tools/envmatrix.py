@@ -442,7 +442,7 @@ def machine():
 def commit():
     """The commit the rows ran on, '+changes' when the working tree differed from it."""
     head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"],
                            capture_output=True, text=True).stdout.strip()
     return head.stdout.strip() + ("+changes" if dirty else "")
 
@@ -497,13 +497,14 @@ def main(argv=None):
         if args.build_only:
             continue
         project = copy_project(folder / "project")
+        copied_from = commit()                          # what was copied: the commit, and whether files differed
         log = []
         cells, notes = check_row(row, env, project, args.jobs, log, do_tests=not args.no_tests)
         (folder / "log.txt").write_text("\n".join(log), encoding="utf-8")
         result = {"name": name, "python": py,
                   "versions": f"{have.get('torch')} / {have.get('torchvision')} / {have.get('numpy')}",
                   "where": where, "cells": cells, "notes": notes, "seconds": round(time.time() - row_started),
-                  "commit": commit(), "finished": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"}
+                  "commit": copied_from, "finished": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"}
         (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         results.append(result)
         print(f"  {result['seconds']} s: " + "; ".join(f"{c} {cells[c]}" for c in COLUMNS), flush=True)
