@@ -1,6 +1,5 @@
 # 课程的 model.py（P26 写的）：P21 的网络单独放一个文件，训练脚本 from models import Tudui。
 # 直接运行它，用一批全 1 的假图片检查输出形状：torch.Size([64, 10])
-import support          # 先查 Python、torch、torchvision 的版本：不合适就说一行怎么修（我们的支持代码，不是课程内容）
 # ------------------------------------------------ 课程的代码（model.py）
 import torch
 from torch import nn

@@ -216,7 +216,9 @@ def problem(found=None):
     found = found or facts()
     if tuple(found["python"][:2]) < OLDEST_PYTHON:
         return "python", _stop_old_python(found["python"])
-    _ = _translated()
+    def _(message):            # support.i18n is imported only when there is something to say
+        return _translated()(message)
+
     torch_version, torchvision_version = found.get("torch"), found.get("torchvision")
     if torch_version is None:
         return "torch-missing", _("没有安装 torch：{command}").format(command=newest_pair_command(found))
