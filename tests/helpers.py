@@ -1,5 +1,7 @@
 """Small things several test files need."""
 import importlib
+import importlib.util
+import sys
 from pathlib import Path
 
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -8,6 +10,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 LESSONS_DIR = REPO_ROOT / "lessons"
 # The one list of lessons: every lessons/pNN_*.py
 LESSONS = sorted(p.stem for p in LESSONS_DIR.glob("p[0-9]*.py"))
+
+
+def module_at(name, path):
+    """The module in the file `path`, imported once under `name` (exercises/ and
+    tests/exercise_cases/ are not on the tests' path)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def _title_and_course_file(name):

@@ -6,22 +6,15 @@ made from today's exercise and solution files (each edit finds its text exactly 
 says a verdict for every task of its file, and the battery covers every file with right, wrong and
 hostile cases.
 """
-import importlib.util
 import json
-import sys
 
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, module_at
 
 FOLDER = REPO_ROOT / "tests" / "exercise_cases"
 
 
 def make_cases():
-    if "make_cases" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("make_cases", FOLDER / "make_cases.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["make_cases"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["make_cases"]
+    return module_at("make_cases", FOLDER / "make_cases.py")
 
 
 def test_every_case_is_made_from_todays_files(tmp_path):

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from helpers import REPO_ROOT, run_python, run_python_many
+from helpers import REPO_ROOT, module_at, run_python, run_python_many
 from support import i18n
 
 EXERCISES = REPO_ROOT / "exercises"
@@ -26,13 +26,7 @@ ROW = re.compile(r"^\s+(p\d\d_\w+\.py)\s+(\d+)/(\d+)\s", re.M)
 
 def checks_module():
     """exercises/checks.py, imported once by its path (it is not on the tests' path)."""
-    import importlib.util
-    if "checks" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("checks", EXERCISES / "checks.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["checks"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["checks"]
+    return module_at("checks", EXERCISES / "checks.py")
 
 
 def reports(out):

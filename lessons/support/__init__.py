@@ -38,4 +38,3 @@ _survive_any_console()
 if not getattr(sys.modules.get("__main__"), "DIAGNOSES_ITSELF", False):
     from support import versions
     versions.require_supported()
-    versions.quiet_old_torch()

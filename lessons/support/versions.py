@@ -210,11 +210,11 @@ def _stop_old_python(version):
     return "Python {}：课程需要 Python 3.10 到 3.13；用 Python 3.12 新建一个环境：{}（然后按 README.md 安装）".format(found, fix)
 
 
-def quiet_old_torch(found=None):
+def quiet_old_torch(found):
     """torch 2.0's own torch.load(weights_only=True) touches the deprecated TypedStorage
     and warns about it on every state_dict it reads (fixed in torch 2.1): a warning
     about torch's insides, not about the learner's code, so it is not shown there."""
-    torch_version = (found or facts()).get("torch")
+    torch_version = found.get("torch")
     if torch_version and parse(torch_version)[:2] < (2, 1):
         import warnings
         warnings.filterwarnings("ignore", message="TypedStorage is deprecated", category=UserWarning)
@@ -344,4 +344,5 @@ def require_supported(import_torch=True):
         except Exception as error:   # noqa: BLE001 - a DLL that does not load, a broken install...
             raise SystemExit(import_problem(error, found))
         _say_failed_imports(found)
+    quiet_old_torch(found)
     _checked.append(found)
