@@ -17,6 +17,7 @@ under exercises/) is kept in exercises/.progress.json, or in the file the
 environment variable EXERCISES_PROGRESS names (the tests use that).
 """
 import argparse
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -92,6 +93,9 @@ def check_all(files, limit, jobs, seed=None):
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     torch.set_num_threads(1)                     # no thread pool in the parent when it forks
+    # what is imported by now (torch and the rest) stays out of the garbage collector's way: a forked child
+    # that collects would otherwise walk all of it and copy every page it touches (gc.freeze's own use)
+    gc.freeze()
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
     cases = checks.make_cases(seed)
     scratch = str(checks.scratch_folder())
@@ -115,6 +119,7 @@ def check_all(files, limit, jobs, seed=None):
     finally:
         for run in running:
             run.kill()
+        gc.unfreeze()                            # --watch checks again: what this round left may go
     order = [str(path) for _section, path in files]
     return sorted(done, key=lambda run: order.index(str(run.path))), cases
 

@@ -15,7 +15,7 @@ WINDOWS_LIKE = REPO_ROOT / "tests" / "windows_like.py"
 AFTER = {"p25_model_load": "p25_model_save", "p31_predict": "p26_train"}
 FORKS_ON_LINUX = {"p25_model_load"}
 # VGG16's 138 million random numbers (twice) take seconds of CPU and say nothing about the console:
-# its weights stay as allocated here (the smoke run, tests/test_smoke.py, draws them as a learner's run does)
+# its weights stay as allocated here (tools/envmatrix.py runs P24 with its weights drawn, as a learner does)
 WEIGHTS_AS_ALLOCATED = {"p24_model_pretrained"}
 
 
@@ -114,16 +114,14 @@ def test_a_worker_killed_mid_epoch_is_one_line(name, tmp_path):
 
 @pytest.mark.parametrize("name", [name for name in LESSONS if takes_num_workers(name)])
 def test_workers_started_with_spawn(name, tmp_path):
-    """Windows and macOS start DataLoader workers with `spawn`: a new Python that imports
+    """Windows and macOS start DataLoader workers with `spawn`: a process that imports
     the lesson again (as __mp_main__), where `if __name__ == '__main__':` keeps the
-    course's code from running twice."""
-    # one worker, started once and kept for the second epoch (--persistent-workers): a spawned
-    # worker is a new Python that imports torch anew (seconds of CPU), and one start is what the check needs
-    flags = [*quick_flags(name, tmp_path), "--num-workers", "1", "--batch-size", "50", "--log-batches", "1"]
-    done = windows_like("--spawn", "--persistent-workers", LESSONS_DIR / f"{name}.py", *flags, cwd=tmp_path)
+    course's code from running twice. Two workers, started anew in each epoch."""
+    flags = [*quick_flags(name, tmp_path), "--num-workers", "2", "--batch-size", "50", "--log-batches", "1"]
+    done = windows_like("--spawn", LESSONS_DIR / f"{name}.py", *flags, cwd=tmp_path)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert done.stdout.count(done.stdout.splitlines()[0]) == 1          # the title once: no second run
-    assert "num_workers=1" in done.stdout
+    assert "num_workers=2" in done.stdout
 
 
 def test_the_shared_num_workers_flag():

@@ -129,6 +129,8 @@ def _child(request):
 
 def serve(requests=None, answers=None):
     sys.path[0] = os.getcwd()              # nothing of tests/ is importable from the children
+    import gc
+    gc.freeze()        # what is imported stays out of the children's garbage collections (no copied pages)
     requests = requests or sys.stdin
     answers = answers or sys.stdout
     for line in requests:

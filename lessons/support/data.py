@@ -413,42 +413,61 @@ _PALETTE = np.array([
 ], dtype=np.float32)
 
 
+# Where each class's pattern is drawn (a boolean 32x32 array), from the pixel grid (yy, xx), the
+# picture's shift and its centre's offsets (dy, dx) and squared distance r2. Only the picture's own
+# pattern is computed.
+_PATTERNS = (
+    lambda yy, xx, shift, dy, dx, r2: ((yy + shift) // 4) % 2 == 0,                        # horizontal stripes
+    lambda yy, xx, shift, dy, dx, r2: ((xx + shift) // 4) % 2 == 0,                        # vertical stripes
+    lambda yy, xx, shift, dy, dx, r2: ((xx + yy + shift) // 4) % 2 == 0,                   # diagonal stripes
+    lambda yy, xx, shift, dy, dx, r2: ((yy + shift) // 8 + (xx + shift) // 8) % 2 == 0,    # checkerboard
+    lambda yy, xx, shift, dy, dx, r2: r2 < 64,                                             # disk
+    lambda yy, xx, shift, dy, dx, r2: (r2 > 30) & (r2 < 90),                               # ring
+    lambda yy, xx, shift, dy, dx, r2: (abs(dy) < 3) | (abs(dx) < 3),                       # cross
+    lambda yy, xx, shift, dy, dx, r2: np.maximum(abs(dy), abs(dx)) // 3 == 3,              # square outline
+    lambda yy, xx, shift, dy, dx, r2: (dx < dy) & (abs(dy) < 10) & (abs(dx) < 10),         # triangle
+    lambda yy, xx, shift, dy, dx, r2: ((yy + shift) % 8 < 3) & ((xx + shift) % 8 < 3),     # dots
+)
+
+
 def _class_mask(label, yy, xx, shift, cy, cx):
     """Where class `label`'s pattern is drawn, as a boolean 32x32 array."""
     dy, dx = yy - cy, xx - cx
-    r2 = dy ** 2 + dx ** 2
-    return [
-        ((yy + shift) // 4) % 2 == 0,                            # horizontal stripes
-        ((xx + shift) // 4) % 2 == 0,                            # vertical stripes
-        ((xx + yy + shift) // 4) % 2 == 0,                       # diagonal stripes
-        ((yy + shift) // 8 + (xx + shift) // 8) % 2 == 0,        # checkerboard
-        r2 < 64,                                                 # disk
-        (r2 > 30) & (r2 < 90),                                   # ring
-        (abs(dy) < 3) | (abs(dx) < 3),                           # cross
-        np.maximum(abs(dy), abs(dx)) // 3 == 3,                  # square outline
-        (dx < dy) & (abs(dy) < 10) & (abs(dx) < 10),             # triangle
-        ((yy + shift) % 8 < 3) & ((xx + shift) % 8 < 3),         # dots
-    ][label]
+    return _PATTERNS[label](yy, xx, shift, dy, dx, dy ** 2 + dx ** 2)
+
+
+_made = {}          # (train, seed, pictures per class): what make_tiny_images made in this process
 
 
 def make_tiny_images(train, seed=0):
-    """Deterministic pictures and labels: uint8 [N,32,32,3] and a list of ints."""
+    """Deterministic pictures and labels: uint8 [N,32,32,3] and a list of ints.
+    The same arguments give the same pictures (made once per process; each call gets its own copy)."""
     split = "train" if train else "test"
+    key = (bool(train), seed, images_per_class(split))
+    if key not in _made:
+        _made[key] = _draw_tiny_images(*key)
+    images, labels = _made[key]
+    return images.copy(), list(labels)
+
+
+def _draw_tiny_images(train, seed, per_class):
     rng = np.random.default_rng([seed, 1 if train else 2])
     yy, xx = np.mgrid[0:32, 0:32]
-    images, labels = [], []
+    pictures = np.empty((len(CLASSES) * per_class, 32, 32, 3))
+    labels = []
     for label in range(len(CLASSES)):
-        for _unused in range(images_per_class(split)):
+        for _unused in range(per_class):
             shift = rng.integers(0, 8)
             cy, cx = rng.integers(12, 21, size=2)
             mask = _class_mask(label, yy, xx, shift, cy, cx)[..., None]
             background = rng.uniform(20, 90, size=3).astype(np.float32)
             colour = _PALETTE[label] * rng.uniform(0.8, 1.0)
-            picture = np.where(mask, colour, background) + rng.normal(0, 12, size=(32, 32, 3))
-            images.append(np.clip(picture, 0, 255).astype(np.uint8))
+            pictures[len(labels)] = np.where(mask, colour, background) + rng.normal(0, 12, size=(32, 32, 3))
             labels.append(label)
     order = rng.permutation(len(labels))
-    return np.stack(images)[order], [labels[i] for i in order]
+    images = np.clip(pictures, 0, 255).astype(np.uint8)
+    images.flags.writeable = False
+    return images[order], tuple(labels[i] for i in order)
 
 
 class TinyCIFAR10(REAL_CIFAR10):

@@ -27,15 +27,35 @@ ENV_ORDER = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 DOC_SEPARATOR = "English:"
 
 
+def _po_string(text):
+    """One quoted PO string ("...") as Python text: C escapes, as a Python string literal reads them."""
+    inside = text[1:-1]
+    if len(text) > 1 and text[0] == text[-1] == '"' and "\\" not in inside and '"' not in inside:
+        return inside
+    return ast.literal_eval(text)
+
+
+_read = {}          # path: ((mtime, size), entries): each catalogue file is parsed once per process
+
+
 def read_po(path):
     """{msgid: msgstr} of one PO file; entries without a translation are left out."""
+    path = Path(path)
+    stamp = path.stat()
+    stamp = (stamp.st_mtime_ns, stamp.st_size)
+    if _read.get(path, (None,))[0] != stamp:
+        _read[path] = (stamp, _parse_po(path.read_text(encoding="utf-8")))
+    return dict(_read[path][1])
+
+
+def _parse_po(text):
     entries, current, field = {}, {}, None
 
     def finish():
         if current.get("msgid") and current.get("msgstr"):
             entries[current["msgid"]] = current["msgstr"]
 
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -45,9 +65,9 @@ def read_po(path):
                 finish()
                 current = {}
             field = "msgstr" if keyword == "msgstr[0]" else keyword
-            current[field] = ast.literal_eval(line.split(" ", 1)[1])
+            current[field] = _po_string(line.split(" ", 1)[1])
         elif line.startswith('"') and field:
-            current[field] += ast.literal_eval(line)
+            current[field] += _po_string(line)
     finish()
     return entries
 
