@@ -132,20 +132,18 @@ def chinese_and_real_cifar10(monkeypatch):
     i18n.set_language("zh")
 
 
-# The tests that take seconds of CPU run first, longest first (measured with the CPU time of each test,
-# the worker's and its zygote's): the workers deal them out one by one, and neither is left with a long
-# one at the end while the other waits.
-STARTS_NEW_PYTHONS = ("workers_started_with_spawn", "test_untouched_fail_solutions",
-                      "test_lesson_runs_as_a_learner_runs_it[p24_model_pretrained]",
-                      "test_every_part_measures_something", "two_simulated_machines",
-                      "learns_on_a_cpu_only_machine", "learns_with_to_device", "three_processes",
-                      "compare_starts_every_optimizer", "p26_keep_and_video_preset",
-                      "p30_amp_side_by_side", "plain_python_runs_as_one_process", "p23_schedule",
-                      "killed_process", "p25_model_save", "p25_save_then_load")
+# The tests that take a second or more run first, longest first (measured: the wall time of each test,
+# its worker's and its zygote's CPU): the workers deal them out one by one, and neither is left with a
+# long one at the end while the other waits.
+LONGEST_FIRST = ("test_untouched_fail_solutions", "broken_and_endless", "test_every_part_measures_something",
+                 "two_simulated_machines", "learns_on_a_cpu_only_machine", "watch_checks_the_file_again",
+                 "learns_with_to_device", "compare_starts_every_optimizer", "the_same_numbers_in_both_languages",
+                 "killed_process", "p30_amp_side_by_side", "p26_keep_and_video_preset", "p26_loss_falls",
+                 "three_processes", "p23_training_lowers", "plain_python_runs_as_one_process")
 
 
 def pytest_collection_modifyitems(config, items):
     def rank(item):
-        found = [i for i, name in enumerate(STARTS_NEW_PYTHONS) if name in item.nodeid]
-        return found[0] if found else len(STARTS_NEW_PYTHONS)
+        found = [i for i, name in enumerate(LONGEST_FIRST) if name in item.nodeid]
+        return found[0] if found else len(LONGEST_FIRST)
     items.sort(key=rank)
