@@ -41,16 +41,24 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 def pytest_configure(config):
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        import torch
-        torch.set_num_threads(1)
-        # tests/zygote.py, forked from this worker now: it has imported torch, torchvision and
-        # TensorBoard (which the tests import anyway) and nothing of the lessons or the tests,
-        # so the lessons' runs start from it without a second Python paying seconds for those imports
-        import importlib.util
-        spec = importlib.util.spec_from_file_location("zygote", REPO_ROOT / "tests" / "zygote.py")
-        zygote = sys.modules["zygote"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(zygote)
+        import gc
+        gc.disable()            # importing torch makes millions of objects: collecting while it does costs ~10%
+        try:
+            import torch
+            torch.set_num_threads(1)
+            # tests/zygote.py, forked from this worker now: it has imported torch, torchvision and
+            # TensorBoard (which the tests import anyway) and nothing of the lessons or the tests,
+            # so the lessons' runs start from it without a second Python paying seconds for those imports
+            import importlib.util
+            spec = importlib.util.spec_from_file_location("zygote", REPO_ROOT / "tests" / "zygote.py")
+            zygote = sys.modules["zygote"] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(zygote)
+        finally:
+            gc.enable()         # before the fork: the lessons run with the garbage collector on, as in a new Python
         zygote.FORKED = [zygote.fork_from_here([REPO_ROOT, REPO_ROOT / "lessons", REPO_ROOT / "tests", os.getcwd()])]
+        # what is imported by now stays out of the worker's garbage collections (each full one walked all of
+        # torch's objects, a quarter of a second, and pytest makes several)
+        gc.freeze()
 
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(

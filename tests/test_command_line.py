@@ -89,3 +89,39 @@ def test_flags_still_come_from_the_command_line_when_run_as_a_script(monkeypatch
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "p15_nn_module.py" in err and "--seed" in err and "-1" in err
     assert not CJK.search(err)                                           # --lang en from sys.argv was read too
+
+
+FACTS = r"""
+import gc, json, os, signal, sys, warnings
+print(json.dumps({
+    "name": __name__, "argv": sys.argv, "path0": sys.path[0], "cwd": os.getcwd(),
+    "gc": [gc.isenabled(), gc.get_threshold()],
+    "stdout": [sys.stdout.encoding, sys.stdout.errors], "stderr": [sys.stderr.encoding, sys.stderr.errors],
+    "bytecode": sys.dont_write_bytecode,
+    "signals": [str(signal.getsignal(n)) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)],
+    "harness": sorted(m for m in ("conftest", "helpers", "zygote", "pytest", "_pytest", "xdist") if m in sys.modules),
+    "warnings": [(f[0], getattr(f[2], "__name__", "")) for f in warnings.filters
+                 if f[2] in (DeprecationWarning, PendingDeprecationWarning) and f[0] == "always"],
+    "env": os.environ.get("SOME_SETTING"),
+}))
+"""
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "cp1252"])
+def test_a_run_of_the_tests_sees_what_a_new_python_sees(tmp_path, encoding):
+    """What tests/zygote.py's children (every `python lessons/x.py` of the tests) see, beside a real new
+    Python running the same script: name, argv, path, folder, garbage collector, streams, signals, no
+    trace of pytest. Only the imports differ (torch and the rest are already there)."""
+    import json
+    import os
+    import subprocess
+
+    from helpers import run_python
+    script = tmp_path / "facts.py"
+    script.write_text(FACTS, encoding="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING=encoding, SOME_SETTING="x")
+    forked = run_python(script, "a b", "--flag", cwd=tmp_path, env=env)
+    new = subprocess.run([sys.executable, str(script), "a b", "--flag"], cwd=tmp_path, env=env,
+                         capture_output=True, timeout=60)
+    assert forked.returncode == new.returncode == 0, forked.stderr + new.stderr.decode(encoding, "replace")
+    assert json.loads(forked.stdout) == json.loads(new.stdout.decode(encoding))

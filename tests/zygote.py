@@ -84,6 +84,7 @@ def _child(request):
                 os.close(opened)
         os.environ.clear()
         os.environ.update(request["env"])
+        sys.modules.pop("zygote", None)     # this file, as a worker registered it: nothing of the tests is left
         sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))    # as a new Python reads it
         setting = os.environ.get("PYTHONIOENCODING")
         unbuffered = request.get("unbuffered") or bool(os.environ.get("PYTHONUNBUFFERED"))     # python -u
