@@ -73,18 +73,30 @@ def device(request):
 
 @pytest.fixture(scope="session")
 def p26_trained(tmp_path_factory):
-    """P26 on the tiny set, once per test worker: small batches, so three epochs are enough steps
+    """P26 on the tiny set, once per run: small batches, so three epochs are enough steps
     to learn it. Returns its folder, main()'s result, and each forward call's
-    (train mode, gradients on) as the training ran (seed 0: accuracy 0.70, 0.87, 0.90)."""
+    (train mode, gradients on) as the training ran (seed 0: accuracy 0.70, 0.87, 0.90).
+    Under pytest-xdist the first worker that needs it trains it, in this run's own temporary
+    folder; another worker waits for it (a file lock) and reads what it kept."""
+    import fcntl
+    import pickle
+
     from helpers import record_modes, run_lesson
     import models
 
-    folder = tmp_path_factory.mktemp("p26")
-    with pytest.MonkeyPatch.context() as patch:
-        calls = record_modes(patch, models.Tudui)
-        result = run_lesson("p26_train", "--tiny", "--device", "cpu", "--seed", "0", "--epochs", "3",
-                            "--batch-size", "16", "--print-every", "5", "--out-dir", folder / "checkpoints",
-                            "--logdir", folder / "logs")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base   # this run's folder, every worker's
+    folder, kept = shared / "p26_trained", shared / "p26_trained.pickle"
+    with open(shared / "p26_trained.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not kept.exists():
+            with pytest.MonkeyPatch.context() as patch:
+                calls = record_modes(patch, models.Tudui)
+                result = run_lesson("p26_train", "--tiny", "--device", "cpu", "--seed", "0", "--epochs", "3",
+                                    "--batch-size", "16", "--print-every", "5", "--out-dir", folder / "checkpoints",
+                                    "--logdir", folder / "logs")
+            kept.write_bytes(pickle.dumps((result, calls)))
+        result, calls = pickle.loads(kept.read_bytes())
     return folder, result, calls
 
 
