@@ -121,7 +121,12 @@ def test_a_run_of_the_tests_sees_what_a_new_python_sees(tmp_path, encoding):
     script.write_text(FACTS, encoding="utf-8")
     env = dict(os.environ, PYTHONIOENCODING=encoding, SOME_SETTING="x")
     forked = run_python(script, "a b", "--flag", cwd=tmp_path, env=env)
+
+    def as_from_a_terminal():         # the signals a terminal leaves as they are (nohup or `&` would ignore some)
+        import signal
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)
     new = subprocess.run([sys.executable, str(script), "a b", "--flag"], cwd=tmp_path, env=env,
-                         capture_output=True, timeout=60)
+                         capture_output=True, timeout=60, preexec_fn=as_from_a_terminal)
     assert forked.returncode == new.returncode == 0, forked.stderr + new.stderr.decode(encoding, "replace")
     assert json.loads(forked.stdout) == json.loads(new.stdout.decode(encoding))
