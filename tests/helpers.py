@@ -36,6 +36,13 @@ def _title_and_course_file(name):
     return title, course
 
 
+# `python tests/windows_like.py [options] script args`: a script run with some of Windows' ways (see that file)
+WINDOWS_LIKE = REPO_ROOT / "tests" / "windows_like.py"
+# lessons whose test runs leave the weights as allocated (windows_like --weights-as-allocated): VGG16's
+# 2 x 138 million random numbers take seconds of CPU and nothing P24 prints depends on them;
+# tools/envmatrix.py runs P24 with them drawn, as a learner does
+WEIGHTS_AS_ALLOCATED = {"p24_model_pretrained"}
+
 # each lesson's title and course file, read from the lessons: the tests and the README are checked against them
 TITLES, COURSE_FILES = ({name: _title_and_course_file(name)[k] for name in LESSONS} for k in (0, 1))
 

@@ -10,7 +10,8 @@ CPU, and nothing P24 prints depends on them. tools/envmatrix.py runs P24 as a
 learner does, weights drawn, in every environment of the version matrix."""
 import pytest
 
-from helpers import LESSONS, LESSONS_DIR, REPO_ROOT, TITLES, offline_env, run_lesson_script, run_python
+from helpers import (LESSONS, LESSONS_DIR, TITLES, WEIGHTS_AS_ALLOCATED, WINDOWS_LIKE, offline_env,
+                     run_lesson_script, run_python)
 
 TINY = ["--tiny", "--data-root", "{tmp}/data"]
 LOGS = ["--logdir", "{tmp}/logs"]
@@ -56,7 +57,6 @@ SMOKE = {
                          lambda tmp, out: "torchrun" in out),
 }
 AFTER = {"p25_model_load": "p25_model_save", "p31_predict": "p26_train"}   # needs the files that one writes
-WEIGHTS_AS_ALLOCATED = {"p24_model_pretrained"}
 RUNS = [[name] for name in SMOKE if name not in AFTER.values() and name not in AFTER] + \
        [[first, then] for then, first in AFTER.items()]
 
@@ -74,7 +74,7 @@ def test_lesson_runs_as_a_learner_runs_it(names, tmp_path):
         flags, fact = SMOKE[name]
         flags = [f.format(tmp=tmp_path) for f in flags]
         if name in WEIGHTS_AS_ALLOCATED:
-            done = run_python(REPO_ROOT / "tests" / "windows_like.py", "--weights-as-allocated",
+            done = run_python(WINDOWS_LIKE, "--weights-as-allocated",
                               LESSONS_DIR / f"{name}.py", *flags, cwd=tmp_path, env=env, timeout=90)
         else:
             done = run_lesson_script(name, *flags, cwd=tmp_path, env=env, timeout=90)

@@ -8,15 +8,10 @@ import re
 
 import pytest
 
-from helpers import LESSONS, LESSONS_DIR, REPO_ROOT, run_python
-
-WINDOWS_LIKE = REPO_ROOT / "tests" / "windows_like.py"
+from helpers import LESSONS, LESSONS_DIR, REPO_ROOT, WEIGHTS_AS_ALLOCATED, WINDOWS_LIKE, run_python
 # a lesson that needs another's files runs after it, in the same folder
 AFTER = {"p25_model_load": "p25_model_save", "p31_predict": "p26_train"}
 FORKS_ON_LINUX = {"p25_model_load"}
-# VGG16's 138 million random numbers (twice) take seconds of CPU and say nothing about the console:
-# its weights stay as allocated here (tools/envmatrix.py runs P24 with its weights drawn, as a learner does)
-WEIGHTS_AS_ALLOCATED = {"p24_model_pretrained"}
 
 
 def quick_flags(name, scratch):

@@ -465,9 +465,9 @@ def _draw_tiny_images(train, seed, per_class):
             pictures[len(labels)] = np.where(mask, colour, background) + rng.normal(0, 12, size=(32, 32, 3))
             labels.append(label)
     order = rng.permutation(len(labels))
-    images = np.clip(pictures, 0, 255).astype(np.uint8)
-    images.flags.writeable = False
-    return images[order], tuple(labels[i] for i in order)
+    images = np.clip(pictures, 0, 255).astype(np.uint8)[order]
+    images.flags.writeable = False          # kept for the process: callers get copies
+    return images, tuple(labels[i] for i in order)
 
 
 class TinyCIFAR10(REAL_CIFAR10):
